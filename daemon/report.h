@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The boundary between the fate engine (sources, model, renderers) and the
+ * front ends (--once CLI, HTTP server, systemd glue).
+ *
+ * A report is computed once from one root directory and never changes, so
+ * front ends render it once and serve the bytes.  All functions return 0 or
+ * a negative errno and never print.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct bootmem_report;
+
+/* Input paths, each relative to the root.  NULL means the default. */
+struct report_paths {
+	const char *log;	/* sys/kernel/bootmem_fate/log */
+	const char *fdt;	/* sys/firmware/fdt */
+	const char *meminfo;	/* proc/meminfo */
+	const char *iomem;	/* proc/iomem */
+	const char *cmdline;	/* proc/cmdline */
+	const char *boot_params;/* sys/kernel/boot_params/data */
+	const char *memmap;	/* sys/firmware/memmap */
+	const char *dmesg;	/* dmesg.txt in a snapshot; /dev/kmsg when root is "/" */
+};
+
+/*
+ * Reads every source under @root and builds the model.  A missing or corrupt
+ * source is not fatal: it is recorded in the report (and shows up in every
+ * output); only out-of-memory and an unusable @root fail.
+ */
+int report_load(const char *root, const struct report_paths *paths,
+		struct bootmem_report **ret);
+void report_free(struct bootmem_report *r);
+
+/* One line for sd_notify STATUS= and the log, e.g. "held 17.2 MiB, unexplained 0 B". */
+const char *report_summary(const struct bootmem_report *r);
+
+/* True when a patched kernel's log was read and parsed. */
+bool report_has_kernel_log(const struct bootmem_report *r);
+
+/*
+ * Renderers.  Each returns a malloc()ed, NUL-terminated buffer in *out and
+ * its length (without the NUL) in *len.
+ */
+enum report_format {
+	REPORT_TEXT,
+	REPORT_JSON,		/* the whole report */
+	REPORT_JSON_REGIONS,	/* the regions array alone */
+	REPORT_PROMETHEUS,	/* text format 0.0.4 */
+	REPORT_OPENMETRICS,	/* OpenMetrics 1.0.0 */
+};
+
+int report_render(const struct bootmem_report *r, enum report_format fmt,
+		  char **out, size_t *len);
+
+/*
+ * The kernel log's events as a JSON array.  @kind and @tag filter by name
+ * ("alloc", "initrd", ...) when not NULL; an unknown name gives -EINVAL.
+ */
+int report_render_events(const struct bootmem_report *r, const char *kind,
+			 const char *tag, char **out, size_t *len);
