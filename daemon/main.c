@@ -1,0 +1,497 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * bootmemd: reads where boot memory went (report.h), then either prints one
+ * report (--once) or serves it over HTTP until stopped (http.h), talking to
+ * the service manager through sd_notify(3) on the way.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "report.h"
+
+/* Exit codes, as --help and bootmemd(8) document them. */
+#define EXIT_USAGE 2
+
+#define DEFAULT_CONFIG_FILE "/etc/bootmemd/bootmemd.conf"
+
+static const char *arg_root = "/";
+static bool arg_once = false;
+static enum report_format arg_format = REPORT_TEXT;
+static bool arg_format_set = false;
+static struct listen_address *arg_listen = NULL;
+static const char **arg_listen_str = NULL;
+static size_t arg_n_listen = 0;
+static const char *arg_config = NULL;
+static struct http_options arg_http;
+
+static void free_args(void)
+{
+	free(arg_listen);
+	free(arg_listen_str);
+}
+
+static void help(void)
+{
+	printf("%s [OPTIONS...]\n"
+	       "\n"
+	       "Tells where the memory reserved at boot went, and serves the answer over HTTP\n"
+	       "to Prometheus and to people.\n"
+	       "\n"
+	       "  -h --help               Show this help and exit\n"
+	       "     --version            Show the version and exit\n"
+	       "     --root=DIR           Read the system, or a captured boot, under DIR\n"
+	       "                          (default: /)\n"
+	       "     --once               Print one report to standard output and exit\n"
+	       "     --format=FORMAT      Format of the --once report: text (default), json,\n"
+	       "                          prometheus, openmetrics\n"
+	       "     --listen=ADDR:PORT   Serve HTTP on IPv4:PORT, [IPv6]:PORT or :PORT (every\n"
+	       "                          address); repeatable (default: %s).\n"
+	       "                          Sockets passed by the service manager take precedence\n"
+	       "     --config=FILE        Read settings from FILE (not applied by this version)\n"
+	       "\n"
+	       "HTTP endpoints: /metrics, /api/v1/report, /api/v1/regions,\n"
+	       "/api/v1/events?kind=KIND&tag=TAG, /healthz and a landing page at /.\n"
+	       "\n"
+	       "Signals: SIGHUP re-reads the sources and swaps the responses (the old ones stay\n"
+	       "if that fails); SIGTERM and SIGINT stop the server.\n"
+	       "\n"
+	       "Exit status:\n"
+	       "  0  success: the report was printed, or the server stopped on SIGTERM/SIGINT\n"
+	       "  1  runtime failure: the sources could not be read, a socket could not be\n"
+	       "     bound, the output could not be written, out of memory\n"
+	       "  2  usage or configuration error: an unknown option, a bad value, an unusable\n"
+	       "     --root or --config\n"
+	       "\n"
+	       "See bootmemd(8) for details.\n",
+	       program_invocation_short_name, HTTP_DEFAULT_LISTEN);
+}
+
+static int parse_format(const char *s, enum report_format *ret)
+{
+	static const struct {
+		const char *name;
+		enum report_format format;
+	} formats[] = {
+		{ "text",		REPORT_TEXT },
+		{ "json",		REPORT_JSON },
+		{ "prometheus",		REPORT_PROMETHEUS },
+		{ "openmetrics",	REPORT_OPENMETRICS },
+	};
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(s, formats[i].name) == 0) {
+			*ret = formats[i].format;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int add_listen(const char *s)
+{
+	struct listen_address a, *l;
+	const char **ls;
+
+	if (listen_address_parse(s, &a) < 0)
+		return log_error_errno(EINVAL, "Invalid --listen address \"%s\": expected IPv4:PORT, [IPv6]:PORT "
+				       "or :PORT.", s);
+
+	l = realloc(arg_listen, (arg_n_listen + 1) * sizeof(*l));
+	if (!l)
+		return log_oom();
+	arg_listen = l;
+	ls = realloc(arg_listen_str, (arg_n_listen + 1) * sizeof(*ls));
+	if (!ls)
+		return log_oom();
+	arg_listen_str = ls;
+
+	arg_listen[arg_n_listen] = a;
+	arg_listen_str[arg_n_listen] = s;
+	arg_n_listen++;
+	return 0;
+}
+
+/* Returns 1 to go on, 0 to exit successfully (--help, --version), <0 on a usage error. */
+static int parse_argv(int argc, char *argv[])
+{
+	enum {
+		ARG_VERSION = 0x100,
+		ARG_ROOT,
+		ARG_ONCE,
+		ARG_FORMAT,
+		ARG_LISTEN,
+		ARG_CONFIG,
+	};
+	static const struct option options[] = {
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, ARG_VERSION },
+		{ "root",	required_argument,	NULL, ARG_ROOT },
+		{ "once",	no_argument,		NULL, ARG_ONCE },
+		{ "format",	required_argument,	NULL, ARG_FORMAT },
+		{ "listen",	required_argument,	NULL, ARG_LISTEN },
+		{ "config",	required_argument,	NULL, ARG_CONFIG },
+		{}
+	};
+	int c, r;
+
+	/* getopt_long() prints its own diagnostics for unknown options and missing arguments. */
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+		switch (c) {
+		case 'h':
+			help();
+			return 0;
+		case ARG_VERSION:
+			printf("bootmemd %s\n", PACKAGE_VERSION);
+			return 0;
+		case ARG_ROOT:
+			if (!*optarg)
+				return log_error_errno(EINVAL, "--root needs a directory.");
+			arg_root = optarg;
+			break;
+		case ARG_ONCE:
+			arg_once = true;
+			break;
+		case ARG_FORMAT:
+			if (parse_format(optarg, &arg_format) < 0)
+				return log_error_errno(EINVAL, "Unknown --format \"%s\": expected text, json, prometheus "
+						       "or openmetrics.", optarg);
+			arg_format_set = true;
+			break;
+		case ARG_LISTEN:
+			r = add_listen(optarg);
+			if (r < 0)
+				return r;
+			break;
+		case ARG_CONFIG:
+			if (!*optarg)
+				return log_error_errno(EINVAL, "--config needs a file name.");
+			arg_config = optarg;
+			break;
+		case '?':
+			return -EINVAL;
+		default:
+			return log_error_errno(EINVAL, "Unhandled option %d.", c);
+		}
+
+	if (optind < argc)
+		return log_error_errno(EINVAL, "Unexpected argument \"%s\"; see --help.", argv[optind]);
+	if (arg_format_set && !arg_once)
+		return log_error_errno(EINVAL, "--format applies to --once only; the HTTP server offers every format.");
+	if (arg_once && arg_n_listen > 0)
+		return log_error_errno(EINVAL, "--listen and --once exclude each other.");
+	return 1;
+}
+
+/*
+ * The configuration file's place in the order: defaults, then the file, then the command line.
+ * The INI parser comes with the systemd service (listen addresses, input paths, endpoints, TLS,
+ * basic auth, limits); until then an explicit --config must at least be readable, and nothing in
+ * it is applied, which is said out loud.  Options the command line set win over the file.
+ */
+static int parse_config(void)
+{
+	if (!arg_config)
+		return 0;
+	if (access(arg_config, R_OK) < 0)
+		return log_error_errno(errno, "Cannot read configuration file %s: %m", arg_config);
+	log_warning("Configuration file %s is not applied: this version of bootmemd reads its settings from "
+		    "the command line only.", arg_config);
+	return 0;
+}
+
+static int check_root(void)
+{
+	struct stat st;
+
+	if (stat(arg_root, &st) < 0)
+		return log_error_errno(errno, "Cannot use --root %s: %m", arg_root);
+	if (!S_ISDIR(st.st_mode))
+		return log_error_errno(ENOTDIR, "Cannot use --root %s: %m", arg_root);
+	return 0;
+}
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static int load_report(struct bootmem_report **ret)
+{
+	const struct report_paths paths = {};	/* every input at its default place under the root */
+	int r;
+
+	r = report_load(arg_root, &paths, ret);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read the sources under %s: %m", arg_root);
+	if (!report_has_kernel_log(*ret))
+		log_notice("No bootmem_fate log under %s: figures come from the stock kernel's interfaces only.",
+			   arg_root);
+	return 0;
+}
+
+static int write_all(FILE *f, const char *buf, size_t len)
+{
+	if (fwrite(buf, 1, len, f) != len || fflush(f) != 0)
+		return -errno ?: -EIO;
+	return 0;
+}
+
+static int run_once(void)
+{
+	struct bootmem_report *report = NULL;
+	char *out = NULL;
+	size_t len = 0;
+	int r;
+
+	r = load_report(&report);
+	if (r < 0)
+		return r;
+	r = report_render(report, arg_format, &out, &len);
+	report_free(report);
+	if (r < 0)
+		return log_error_errno(r, "Failed to render the report: %m");
+
+	r = write_all(stdout, out, len);
+	free(out);
+	if (r < 0)
+		return log_error_errno(r, "Failed to write the report: %m");
+	return 0;
+}
+
+static int build_content(struct http_content **ret)
+{
+	struct bootmem_report *report = NULL;
+	uint64_t start = now_usec();
+	int r;
+
+	r = load_report(&report);
+	if (r < 0)
+		return r;
+	r = http_content_new(report, ret);
+	if (r < 0) {
+		report_free(report);
+		return r;
+	}
+	log_info("Read %s and rendered the responses in %.1f ms: %s", arg_root,
+		 (double) (now_usec() - start) / 1000, http_content_summary(*ret));
+	return 0;
+}
+
+/* Sockets from the service manager (socket activation), else our own from --listen. */
+static int open_sockets(int **ret_fds, size_t *ret_n)
+{
+	static const char *const default_listen[] = { HTTP_DEFAULT_LISTEN };
+	const char *const *names = arg_n_listen > 0 ? arg_listen_str : default_listen;
+	size_t n = arg_n_listen > 0 ? arg_n_listen : 1;
+	int *fds, k, r;
+
+	k = sd_listen_fds(true);
+	if (k < 0)
+		return log_error_errno(k, "Failed to get the sockets passed by the service manager: %m");
+	if (k > 0) {
+		fds = calloc(k, sizeof(int));
+		if (!fds)
+			return log_oom();
+		for (int i = 0; i < k; i++) {
+			int fd = SD_LISTEN_FDS_START + i;
+
+			r = sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1);
+			if (r <= 0) {
+				free(fds);
+				return log_error_errno(r < 0 ? r : EINVAL, "File descriptor %d passed by the service manager "
+						       "is not a listening stream socket.", fd);
+			}
+			fds[i] = fd;
+		}
+		if (arg_n_listen > 0)
+			log_notice("Serving on the %d socket(s) passed by the service manager; ignoring --listen.", k);
+		*ret_fds = fds;
+		*ret_n = k;
+		return 0;
+	}
+
+	fds = calloc(n, sizeof(int));
+	if (!fds)
+		return log_oom();
+	for (size_t i = 0; i < n; i++) {
+		struct listen_address a;
+
+		if (arg_n_listen > 0)
+			a = arg_listen[i];
+		else if (listen_address_parse(default_listen[0], &a) < 0)
+			abort();
+		r = listen_address_bind(&a, &fds[i]);
+		if (r < 0) {
+			log_error_errno(r, "Failed to listen on %s: %m", names[i]);
+			while (i-- > 0)
+				close(fds[i]);
+			free(fds);
+			return r;
+		}
+	}
+	*ret_fds = fds;
+	*ret_n = n;
+	return 0;
+}
+
+static void reload(struct http_server *server, struct http_content **content)
+{
+	struct http_content *c = NULL;
+	int r;
+
+	sd_notifyf(false, "RELOADING=1\nSTATUS=Reloading\nMONOTONIC_USEC=%" PRIu64, now_usec());
+	log_info("Reloading: reading %s again.", arg_root);
+
+	/* The configuration file is re-read here too once it has a parser; a bad one keeps the old. */
+	r = build_content(&c);
+	if (r < 0)
+		log_warning("Reload failed; still serving the responses from before.");
+	else {
+		http_server_set_content(server, c);
+		http_content_unref(*content);
+		*content = c;
+	}
+	sd_notifyf(false, "READY=1\nSTATUS=%s", http_content_summary(*content));
+}
+
+static int serve(void)
+{
+	struct http_content *content = NULL;
+	struct http_server *server = NULL;
+	uint64_t watchdog_usec = 0, next_ping = 0;
+	int *fds = NULL, r;
+	size_t n_fds = 0, i;
+	sigset_t mask;
+
+	/* Blocked before MHD starts its threads, which inherit the mask: only sigtimedwait() below sees them. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return log_error_errno(errno, "Failed to block signals: %m");
+	signal(SIGPIPE, SIG_IGN);
+
+	/* Bind first: a port in use fails fast, before the sources are read. */
+	r = open_sockets(&fds, &n_fds);
+	if (r < 0)
+		return r;
+
+	r = build_content(&content);
+	if (r < 0)
+		goto out;
+
+	r = http_server_new(&arg_http, content, &server);
+	if (r < 0) {
+		log_error_errno(r, "Failed to set up the HTTP server: %m");
+		goto out;
+	}
+	for (i = 0; i < n_fds; i++) {
+		r = http_server_add_listener(server, fds[i]);
+		fds[i] = -1;		/* the server owns it now */
+		if (r < 0)
+			goto out;
+	}
+
+	if (sd_watchdog_enabled(false, &watchdog_usec) > 0 && watchdog_usec > 0) {
+		log_debug("Watchdog every %" PRIu64 " ms.", watchdog_usec / 1000);
+		next_ping = now_usec();
+	} else
+		watchdog_usec = 0;
+
+	sd_notifyf(false, "READY=1\nSTATUS=%s", http_content_summary(content));
+
+	for (;;) {
+		struct timespec ts, *timeout = NULL;
+		siginfo_t si;
+		int sig;
+
+		if (watchdog_usec > 0) {
+			uint64_t now = now_usec(), left = next_ping > now ? next_ping - now : 0;
+
+			ts = (struct timespec) { .tv_sec = left / 1000000, .tv_nsec = (left % 1000000) * 1000 };
+			timeout = &ts;
+		}
+
+		sig = sigtimedwait(&mask, &si, timeout);
+		if (sig < 0 && errno == EINTR)
+			continue;
+		if (sig < 0 && errno == EAGAIN) {
+			/*
+			 * Feed the watchdog only when every HTTP thread just answered a request: a hung
+			 * server thread must get us restarted, not kept alive by a healthy main thread.
+			 */
+			uint64_t probe = watchdog_usec / 4 < 5000000 ? watchdog_usec / 4 : 5000000;
+
+			if (http_server_check_alive(server, probe) >= 0)
+				sd_notify(false, "WATCHDOG=1");
+			next_ping = now_usec() + watchdog_usec / 2;
+			continue;
+		}
+		if (sig < 0) {
+			r = log_error_errno(errno, "Failed to wait for signals: %m");
+			break;
+		}
+
+		if (sig == SIGHUP) {
+			reload(server, &content);
+			continue;
+		}
+		log_info("Received %s, stopping.", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		sd_notify(false, "STOPPING=1\nSTATUS=Stopping");
+		r = 0;
+		break;
+	}
+
+out:
+	http_server_free(server);
+	http_content_unref(content);
+	for (i = 0; i < n_fds; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+	return r;
+}
+
+/* Returns an exit status (0, EXIT_USAGE) or a negative errno for a runtime failure. */
+static int run(int argc, char *argv[])
+{
+	int r;
+
+	log_setup();
+	arg_http = HTTP_OPTIONS_DEFAULTS;
+
+	r = parse_argv(argc, argv);
+	if (r <= 0)
+		return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
+	if (parse_config() < 0 || check_root() < 0)
+		return EXIT_USAGE;
+
+	return arg_once ? run_once() : serve();
+}
+
+int main(int argc, char *argv[])
+{
+	int r;
+
+	r = run(argc, argv);
+	free_args();
+	return r < 0 ? EXIT_FAILURE : r;
+}
