@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Strict parser of the kernel's boot memory fate log
+ * (/sys/kernel/bootmem_fate/log, format in bootmem_fate.h).
+ *
+ * Every size, count and offset is checked before use, with overflow-safe
+ * arithmetic.  A log that fails a check is rejected as a whole, with one
+ * error code and a message; nothing is guessed.
+ *
+ * Policy for values this reader does not know:
+ *   - an unknown record kind or tag is NOT an error: the record is kept
+ *     (kind/tag names print as "unknown") and counted in unknown_kinds /
+ *     unknown_tags, so a newer kernel can still be read.  The model ignores
+ *     such records, and the reconciliation shows any effect they had.
+ *   - a header or record larger than this reader knows is fine (fields are
+ *     appended without a version change); the extra bytes are skipped.
+ *   - a different version is an error.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bootmem_fate.h"
+
+enum bmf_log_error {
+	BMF_LOG_OK = 0,
+	BMF_LOG_TRUNCATED_HEADER,	/* shorter than the known header */
+	BMF_LOG_BAD_MAGIC,
+	BMF_LOG_BAD_VERSION,
+	BMF_LOG_BAD_HEADER_SIZE,	/* < known header, or past the end of the file */
+	BMF_LOG_BAD_RECORD_SIZE,	/* < known record */
+	BMF_LOG_TRUNCATED_RECORDS,	/* count * record_size runs past the file */
+	BMF_LOG_STRTAB_RANGE,		/* string table outside the file or overlapping records */
+	BMF_LOG_STRTAB_EMPTY,		/* size 0, or offset 0 is not the empty string */
+	BMF_LOG_STRTAB_UNTERMINATED,	/* last byte of the table is not NUL */
+	BMF_LOG_STRING_RANGE,		/* a string offset past the table */
+	BMF_LOG_BAD_PAGE_SIZE,		/* not a power of two in [1 KiB, 1 MiB] */
+	BMF_LOG_BAD_SEQ,		/* record i does not carry seq i */
+	BMF_LOG_BAD_PAGES,		/* @pages set on a kind that must have 0 */
+	BMF_LOG_BAD_RANGE,		/* base + size overflows */
+	_BMF_LOG_ERROR_MAX,
+};
+
+struct bmf_event {
+	uint64_t base;
+	uint64_t size;
+	int64_t pages;
+	uint64_t time_ns;
+	uint32_t seq;
+	uint32_t caller_offset;
+	const char *caller;	/* points into the log's string table */
+	const char *label;
+	uint16_t kind;
+	uint16_t tag;
+	uint16_t phase;
+	uint16_t flags;
+};
+
+struct bmf_log {
+	uint32_t version;
+	uint32_t header_size;
+	uint32_t record_size;
+	uint32_t dropped;
+	uint32_t capacity;
+	uint32_t page_size;
+	uint32_t flags;
+	uint64_t totalram_pages;
+	const char *machine;
+	const char *release;
+
+	size_t n_events;
+	struct bmf_event *events;
+
+	size_t unknown_kinds;	/* records with a kind this reader does not know */
+	size_t unknown_tags;
+
+	char *strtab;		/* owned copy */
+	size_t strtab_size;
+};
+
+/* Where a parse failed, for the message. */
+struct bmf_log_diag {
+	enum bmf_log_error error;
+	size_t record;		/* index of the offending record, or SIZE_MAX */
+	char message[160];
+};
+
+/*
+ * Parses @len bytes at @buf.  On success *ret owns its own copy of the
+ * strings (the input may be freed).  Returns 0, -EINVAL for a malformed log
+ * (details in *diag when not NULL), or -ENOMEM.
+ */
+int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_log_diag *diag);
+void bmf_log_free(struct bmf_log *log);
+
+const char *bmf_log_strerror(enum bmf_log_error e);
+
+/* Names used in JSON and for the events filter.  Unknown values give "unknown". */
+const char *bmf_kind_name(unsigned kind);
+const char *bmf_tag_name(unsigned tag);
+/* Reverse lookups: the value, or -1 for an unknown name. */
+int bmf_kind_from_name(const char *name);
+int bmf_tag_from_name(const char *name);
+
+bool bmf_kind_known(unsigned kind);
+bool bmf_tag_known(unsigned tag);
+/* Kinds whose @pages sum to the managed page count. */
+bool bmf_kind_counts_pages(unsigned kind);
+/* Milestones carry totalram_pages() in @pages. */
+bool bmf_kind_is_milestone(unsigned kind);

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "fdt-source.h"
+
+static _Thread_local int last_fdt_err;
+
+const char *fdt_source_last_error(void)
+{
+	return last_fdt_err ? fdt_strerror(last_fdt_err) : "no error";
+}
+
+static uint64_t read_cells(const fdt32_t *p, int cells)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < cells; i++)
+		v = (v << 32) | fdt32_to_cpu(p[i]);
+	return v;
+}
+
+/* Valid #address-cells / #size-cells for a 64-bit reader. */
+static bool cells_ok(int ac, int sc)
+{
+	return ac >= 1 && ac <= 2 && sc >= 0 && sc <= 2;
+}
+
+/*
+ * Appends the (address, size) pairs of @prop to *ranges.  Returns 0, -EINVAL
+ * when the length is not a multiple of the pair size, -ENOMEM.
+ */
+static int parse_pairs(const void *fdt, int node, const char *prop, int ac, int sc,
+		       struct fdt_range **ranges, size_t *n)
+{
+	const fdt32_t *p;
+	size_t pair, cnt;
+	int len;
+
+	p = fdt_getprop(fdt, node, prop, &len);
+	if (!p)
+		return len == -FDT_ERR_NOTFOUND ? 0 : -EINVAL;
+	pair = (size_t)(ac + sc) * sizeof(fdt32_t);
+	if (len < 0 || pair == 0 || (size_t)len % pair)
+		return -EINVAL;
+	cnt = (size_t)len / pair;
+	if (cnt) {
+		struct fdt_range *nr = realloc(*ranges, (*n + cnt) * sizeof(**ranges));
+
+		if (!nr)
+			return -ENOMEM;
+		*ranges = nr;
+	}
+	for (size_t i = 0; i < cnt; i++) {
+		const fdt32_t *c = p + i * (size_t)(ac + sc);
+
+		(*ranges)[*n].base = read_cells(c, ac);
+		(*ranges)[*n].size = read_cells(c + ac, sc);
+		(*n)++;
+	}
+	return 0;
+}
+
+/* A single number of @cells cells; -EINVAL on a wrong length. */
+static int parse_num(const void *fdt, int node, const char *prop, int cells, bool *has, uint64_t *v)
+{
+	const fdt32_t *p;
+	int len;
+
+	p = fdt_getprop(fdt, node, prop, &len);
+	if (!p)
+		return len == -FDT_ERR_NOTFOUND ? 0 : -EINVAL;
+	if (len != cells * (int)sizeof(fdt32_t))
+		return -EINVAL;
+	*v = read_cells(p, cells);
+	*has = true;
+	return 0;
+}
+
+/* linux,initrd-start/-end are 32 or 64 bits, independent of #address-cells. */
+static bool parse_u32_or_u64(const void *fdt, int node, const char *prop, uint64_t *v)
+{
+	const fdt32_t *p;
+	int len;
+
+	p = fdt_getprop(fdt, node, prop, &len);
+	if (!p || (len != 4 && len != 8))
+		return false;
+	*v = read_cells(p, len / 4);
+	return true;
+}
+
+static bool node_disabled(const void *fdt, int node)
+{
+	const char *s;
+	int len;
+
+	s = fdt_getprop(fdt, node, "status", &len);
+	if (!s || len <= 0)
+		return false;
+	return strncmp(s, "okay", (size_t)len) != 0 && strncmp(s, "ok", (size_t)len) != 0;
+}
+
+static int parse_rmem(const void *fdt, struct fdt_info *info)
+{
+	int parent, node, ac, sc, r;
+
+	parent = fdt_path_offset(fdt, "/reserved-memory");
+	if (parent < 0)
+		return 0;
+	ac = fdt_address_cells(fdt, parent);
+	sc = fdt_size_cells(fdt, parent);
+	if (!cells_ok(ac, sc))
+		return 0;	/* the kernel ignores such a node too ("unsupported node format") */
+
+	fdt_for_each_subnode(node, fdt, parent) {
+		struct fdt_rmem_node *n, *nr;
+		const char *name, *compat;
+		int len;
+
+		nr = realloc(info->rmem, (info->n_rmem + 1) * sizeof(*info->rmem));
+		if (!nr)
+			return -ENOMEM;
+		info->rmem = nr;
+		n = &info->rmem[info->n_rmem++];
+		memset(n, 0, sizeof(*n));
+
+		name = fdt_get_name(fdt, node, &len);
+		n->name = strndup(name ? name : "", name && len > 0 ? (size_t)len : 0);
+		if (!n->name)
+			return -ENOMEM;
+		compat = fdt_getprop(fdt, node, "compatible", &len);
+		if (compat && len > 0) {
+			n->compatible = strndup(compat, (size_t)len);
+			if (!n->compatible)
+				return -ENOMEM;
+		}
+		n->disabled = node_disabled(fdt, node);
+		n->no_map = fdt_getprop(fdt, node, "no-map", NULL) != NULL;
+		n->reusable = fdt_getprop(fdt, node, "reusable", NULL) != NULL;
+
+		r = parse_pairs(fdt, node, "reg", ac, sc, &n->reg, &n->n_reg);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			n->bad = true;
+		r = parse_num(fdt, node, "size", sc, &n->has_size, &n->size);
+		if (r < 0)
+			n->bad = true;
+		r = parse_num(fdt, node, "alignment", sc, &n->has_alignment, &n->alignment);
+		if (r < 0)
+			n->bad = true;
+		r = parse_pairs(fdt, node, "alloc-ranges", ac, sc, &n->alloc_ranges, &n->n_alloc_ranges);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			n->bad = true;
+	}
+	return 0;
+}
+
+static int parse_memory(const void *fdt, struct fdt_info *info, int ac, int sc)
+{
+	int node, r;
+
+	fdt_for_each_subnode(node, fdt, 0) {
+		const char *type;
+		int len;
+
+		type = fdt_getprop(fdt, node, "device_type", &len);
+		if (!type || len < 7 || strcmp(type, "memory") != 0 || node_disabled(fdt, node))
+			continue;
+		r = parse_pairs(fdt, node, "reg", ac, sc, &info->memory, &info->n_memory);
+		if (r == -ENOMEM)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_chosen(const void *fdt, struct fdt_info *info, int ac, int sc)
+{
+	uint64_t start, end;
+	struct fdt_range *core = NULL;
+	size_t n_core = 0;
+	int chosen, r;
+
+	chosen = fdt_path_offset(fdt, "/chosen");
+	if (chosen < 0)
+		return 0;
+	if (parse_u32_or_u64(fdt, chosen, "linux,initrd-start", &start) &&
+	    parse_u32_or_u64(fdt, chosen, "linux,initrd-end", &end) && end >= start) {
+		info->has_initrd = true;
+		info->initrd_start = start;
+		info->initrd_end = end;
+	}
+	r = parse_pairs(fdt, chosen, "linux,elfcorehdr", ac, sc, &core, &n_core);
+	if (r == -ENOMEM)
+		return r;
+	if (r == 0 && n_core == 1) {
+		info->has_elfcorehdr = true;
+		info->elfcorehdr = core[0];
+	}
+	free(core);
+	r = parse_pairs(fdt, chosen, "linux,usable-memory-range", ac, sc,
+			&info->usable_memory, &info->n_usable_memory);
+	return r == -ENOMEM ? r : 0;
+}
+
+int fdt_source_parse(const void *blob, size_t len, struct fdt_info **ret)
+{
+	struct fdt_info *info;
+	int err, n, ac, sc, r;
+
+	last_fdt_err = 0;
+	if (len < sizeof(struct fdt_header) || len > INT32_MAX) {
+		last_fdt_err = FDT_ERR_TRUNCATED;
+		return -EINVAL;
+	}
+	/* fdt_check_full() checks the header, the structure block and every string. */
+	err = fdt_check_full(blob, len);
+	if (err) {
+		last_fdt_err = -err;
+		return -EINVAL;
+	}
+
+	info = calloc(1, sizeof(*info));
+	if (!info)
+		return -ENOMEM;
+	info->totalsize = fdt_totalsize(blob);
+
+	n = fdt_num_mem_rsv(blob);
+	if (n < 0) {
+		last_fdt_err = -n;
+		r = -EINVAL;
+		goto fail;
+	}
+	if (n > 0) {
+		info->memreserve = calloc((size_t)n, sizeof(*info->memreserve));
+		if (!info->memreserve) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		uint64_t a, s;
+
+		if (fdt_get_mem_rsv(blob, i, &a, &s) < 0)
+			break;
+		info->memreserve[info->n_memreserve].base = a;
+		info->memreserve[info->n_memreserve].size = s;
+		info->n_memreserve++;
+	}
+
+	ac = fdt_address_cells(blob, 0);
+	sc = fdt_size_cells(blob, 0);
+	if (cells_ok(ac, sc)) {
+		r = parse_memory(blob, info, ac, sc);
+		if (r < 0)
+			goto fail;
+		r = parse_chosen(blob, info, ac, sc);
+		if (r < 0)
+			goto fail;
+	}
+	r = parse_rmem(blob, info);
+	if (r < 0)
+		goto fail;
+	*ret = info;
+	return 0;
+fail:
+	fdt_info_free(info);
+	return r;
+}
+
+void fdt_info_free(struct fdt_info *info)
+{
+	if (!info)
+		return;
+	for (size_t i = 0; i < info->n_rmem; i++) {
+		free(info->rmem[i].name);
+		free(info->rmem[i].compatible);
+		free(info->rmem[i].reg);
+		free(info->rmem[i].alloc_ranges);
+	}
+	free(info->rmem);
+	free(info->memory);
+	free(info->memreserve);
+	free(info->usable_memory);
+	free(info);
+}

@@ -1,0 +1,1534 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "util.h"
+
+/* ---- names ------------------------------------------------------------ */
+
+static const char *const src_names[_BM_SRC_MAX] = {
+	[BM_SRC_LOG] = "kernel_log",
+	[BM_SRC_FDT] = "fdt",
+	[BM_SRC_MEMINFO] = "meminfo",
+	[BM_SRC_IOMEM] = "iomem",
+	[BM_SRC_CMDLINE] = "cmdline",
+	[BM_SRC_VERSION] = "version",
+	[BM_SRC_BOOT_PARAMS] = "boot_params",
+	[BM_SRC_MEMMAP] = "memmap",
+	[BM_SRC_DMESG] = "dmesg",
+	[BM_SRC_DERIVED] = "derived",
+};
+
+const char *bm_src_name(enum bm_src s)
+{
+	return (unsigned)s < _BM_SRC_MAX ? src_names[s] : "unknown";
+}
+
+static const char *const fate_names[_BM_FATE_MAX] = {
+	[BM_FATE_HELD] = "held",
+	[BM_FATE_FREED] = "freed",
+	[BM_FATE_PARTIALLY_FREED] = "partially_freed",
+	[BM_FATE_RETAINED] = "retained",
+	[BM_FATE_REJECTED] = "rejected",
+	[BM_FATE_NOMAP] = "nomap",
+	[BM_FATE_REUSABLE] = "reusable",
+	[BM_FATE_UNKNOWN] = "unknown",
+};
+
+const char *bm_fate_name(enum bm_fate f)
+{
+	return (unsigned)f < _BM_FATE_MAX ? fate_names[f] : "unknown";
+}
+
+static const char *const kind_names[_BM_KIND_MAX] = {
+	[BM_KIND_KERNEL] = "kernel",
+	[BM_KIND_KERNEL_TEXT] = "kernel_text",
+	[BM_KIND_KERNEL_RODATA] = "kernel_rodata",
+	[BM_KIND_KERNEL_DATA] = "kernel_data",
+	[BM_KIND_KERNEL_BSS] = "kernel_bss",
+	[BM_KIND_KERNEL_INIT] = "kernel_init",
+	[BM_KIND_INITRD] = "initrd",
+	[BM_KIND_FDT] = "fdt",
+	[BM_KIND_MEMRESERVE] = "memreserve",
+	[BM_KIND_RESERVED_MEMORY] = "reserved_memory",
+	[BM_KIND_CMA] = "cma",
+	[BM_KIND_CRASHKERNEL] = "crashkernel",
+	[BM_KIND_PGTABLE] = "pgtable",
+	[BM_KIND_MEMMAP] = "memmap",
+	[BM_KIND_PERCPU] = "percpu",
+	[BM_KIND_OWNER] = "owner",
+};
+
+const char *bm_kind_name(enum bm_kind k)
+{
+	return (unsigned)k < _BM_KIND_MAX ? kind_names[k] : "unknown";
+}
+
+bool bm_kind_is_protagonist(enum bm_kind k)
+{
+	return k <= BM_KIND_FDT;
+}
+
+static struct bm_figure fig(int64_t v, enum bm_src s)
+{
+	return (struct bm_figure){ .known = true, .value = v, .src = s };
+}
+
+static const struct bm_figure unknown_fig = { .known = false };
+
+/* ---- interval maps ------------------------------------------------------ */
+
+/*
+ * A sorted list of disjoint [s, e) segments, each with a non-zero value;
+ * 0 means "absent".  Sizes are small (hundreds of segments), so every
+ * update rebuilds the array.
+ */
+struct seg {
+	uint64_t s, e;
+	int64_t v;
+};
+
+struct imap {
+	struct seg *a;
+	size_t n;
+};
+
+enum imap_op {
+	OP_SET,			/* v = arg */
+	OP_SET_IF_ABSENT,	/* v = v ? v : arg */
+	OP_OR,			/* v |= arg */
+	OP_ANDNOT,		/* v &= ~arg */
+	OP_OR_IF_PRESENT,	/* v = v ? v | arg : 0 */
+	OP_CLEAR,		/* v = 0 */
+};
+
+static int64_t op_apply(int64_t v, enum imap_op op, int64_t arg)
+{
+	switch (op) {
+	case OP_SET:
+		return arg;
+	case OP_SET_IF_ABSENT:
+		return v ? v : arg;
+	case OP_OR:
+		return v | arg;
+	case OP_ANDNOT:
+		return v & ~arg;
+	case OP_OR_IF_PRESENT:
+		return v ? v | arg : 0;
+	case OP_CLEAR:
+	default:
+		return 0;
+	}
+}
+
+static void push(struct seg *out, size_t *n, uint64_t s, uint64_t e, int64_t v)
+{
+	if (s >= e || !v)
+		return;
+	if (*n && out[*n - 1].e == s && out[*n - 1].v == v) {
+		out[*n - 1].e = e;
+		return;
+	}
+	out[(*n)++] = (struct seg){ s, e, v };
+}
+
+static int imap_apply(struct imap *m, uint64_t s, uint64_t e, enum imap_op op, int64_t arg)
+{
+	struct seg *out;
+	size_t i = 0, n = 0;
+	uint64_t pos = s;
+
+	if (s >= e)
+		return 0;
+	out = malloc((2 * m->n + 4) * sizeof(*out));
+	if (!out)
+		return -ENOMEM;
+	for (; i < m->n && m->a[i].e <= s; i++)
+		push(out, &n, m->a[i].s, m->a[i].e, m->a[i].v);
+	for (; i < m->n && m->a[i].s < e; i++) {
+		struct seg g = m->a[i];
+		uint64_t oe = g.e < e ? g.e : e;
+
+		if (g.s < s) {
+			push(out, &n, g.s, s, g.v);
+			g.s = s;
+		}
+		if (pos < g.s)
+			push(out, &n, pos, g.s, op_apply(0, op, arg));
+		push(out, &n, g.s, oe, op_apply(g.v, op, arg));
+		if (g.e > e)
+			push(out, &n, e, g.e, g.v);
+		pos = oe;
+	}
+	if (pos < e)
+		push(out, &n, pos, e, op_apply(0, op, arg));
+	for (; i < m->n; i++)
+		push(out, &n, m->a[i].s, m->a[i].e, m->a[i].v);
+	free(m->a);
+	m->a = out;
+	m->n = n;
+	return 0;
+}
+
+static int64_t imap_get(const struct imap *m, uint64_t x)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->a[mid].e <= x)
+			lo = mid + 1;
+		else if (m->a[mid].s > x)
+			hi = mid;
+		else
+			return m->a[mid].v;
+	}
+	return 0;
+}
+
+static void imap_free(struct imap *m)
+{
+	free(m->a);
+	m->a = NULL;
+	m->n = 0;
+}
+
+/* ---- page arithmetic ---------------------------------------------------- */
+
+static unsigned page_shift(uint32_t ps)
+{
+	return (unsigned)__builtin_ctz(ps);
+}
+
+/* Pages touched by [base, base + size). */
+static void pages_out(uint64_t base, uint64_t size, unsigned sh, uint64_t *ps, uint64_t *pe)
+{
+	uint64_t end = base + size;	/* the parser checked this does not overflow */
+
+	*ps = base >> sh;
+	*pe = (end >> sh) + ((end & ((1ull << sh) - 1)) ? 1 : 0);
+}
+
+/* Whole pages inside [base, base + size). */
+static void pages_in(uint64_t base, uint64_t size, unsigned sh, uint64_t *ps, uint64_t *pe)
+{
+	uint64_t end = base + size;
+
+	*ps = (base >> sh) + ((base & ((1ull << sh) - 1)) ? 1 : 0);
+	*pe = end >> sh;
+	if (*pe < *ps)
+		*pe = *ps;
+}
+
+/* ---- report building helpers ------------------------------------------- */
+
+static int add_finding(struct bootmem_report *r, const char *code, enum bm_severity sev,
+		       enum bm_src src, const char *region, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static int add_finding(struct bootmem_report *r, const char *code, enum bm_severity sev,
+		       enum bm_src src, const char *region, const char *fmt, ...)
+{
+	struct bm_finding *nf, *f;
+	va_list ap;
+	int n;
+
+	nf = realloc(r->findings, (r->n_findings + 1) * sizeof(*r->findings));
+	if (!nf)
+		return -ENOMEM;
+	r->findings = nf;
+	f = &r->findings[r->n_findings];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->code, sizeof(f->code), "%s", code);
+	f->severity = sev;
+	f->src = src;
+	va_start(ap, fmt);
+	n = vasprintf(&f->message, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		f->message = NULL;
+		return -ENOMEM;
+	}
+	if (region) {
+		f->region = strdup(region);
+		if (!f->region) {
+			free(f->message);
+			return -ENOMEM;
+		}
+	}
+	r->n_findings++;
+	return 0;
+}
+
+static void add_missing(struct bootmem_report *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_missing; i++)
+		if (strcmp(r->missing[i], name) == 0)
+			return;
+	if (r->n_missing < sizeof(r->missing) / sizeof(r->missing[0]))
+		r->missing[r->n_missing++] = name;
+}
+
+static struct bm_region *find_region(struct bootmem_report *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_regions; i++)
+		if (strcmp(r->regions[i].name, name) == 0)
+			return &r->regions[i];
+	return NULL;
+}
+
+const struct bm_region *model_find_region(const struct bootmem_report *r, const char *name)
+{
+	return find_region((struct bootmem_report *)r, name);
+}
+
+const struct bm_region *model_find_kind(const struct bootmem_report *r, enum bm_kind k)
+{
+	for (size_t i = 0; i < r->n_regions; i++)
+		if (r->regions[i].kind == k)
+			return &r->regions[i];
+	return NULL;
+}
+
+/* Returns the index of the region called @name, creating it; -ENOMEM. */
+static ssize_t get_region(struct bootmem_report *r, const char *name, enum bm_kind kind, enum bm_src src)
+{
+	struct bm_region *nr, *g;
+
+	for (size_t i = 0; i < r->n_regions; i++)
+		if (strcmp(r->regions[i].name, name) == 0)
+			return (ssize_t)i;
+	nr = realloc(r->regions, (r->n_regions + 1) * sizeof(*r->regions));
+	if (!nr)
+		return -ENOMEM;
+	r->regions = nr;
+	g = &r->regions[r->n_regions];
+	memset(g, 0, sizeof(*g));
+	g->name = strdup(name);
+	if (!g->name)
+		return -ENOMEM;
+	g->kind = kind;
+	g->src = src;
+	g->fate = BM_FATE_UNKNOWN;
+	return (ssize_t)r->n_regions++;
+}
+
+static int region_add_event(struct bm_region *g, size_t ev)
+{
+	size_t *ne;
+
+	if (g->n_events && g->events[g->n_events - 1] == ev)
+		return 0;
+	ne = realloc(g->events, (g->n_events + 1) * sizeof(*g->events));
+	if (!ne)
+		return -ENOMEM;
+	g->events = ne;
+	g->events[g->n_events++] = ev;
+	return 0;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void region_sort_events(struct bm_region *g)
+{
+	size_t n = 0;
+
+	qsort(g->events, g->n_events, sizeof(*g->events), cmp_size);
+	for (size_t i = 0; i < g->n_events; i++)
+		if (!n || g->events[n - 1] != g->events[i])
+			g->events[n++] = g->events[i];
+	g->n_events = n;
+}
+
+static int region_set_reason(struct bm_region *g, const char *reason)
+{
+	char *s = strdup(reason);
+
+	if (!s)
+		return -ENOMEM;
+	free(g->reason);
+	g->reason = s;
+	return 0;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct bm_range *x = a, *y = b;
+
+	return x->base < y->base ? -1 : x->base > y->base;
+}
+
+/* Sorts and merges the region's ranges; reserved = their union's size. */
+static void region_merge_ranges(struct bm_region *g)
+{
+	size_t n = 0;
+
+	if (!g->n_ranges)
+		return;
+	qsort(g->ranges, g->n_ranges, sizeof(*g->ranges), cmp_range);
+	for (size_t i = 0; i < g->n_ranges; i++) {
+		struct bm_range *c = &g->ranges[i];
+
+		if (n && g->ranges[n - 1].base + g->ranges[n - 1].size >= c->base) {
+			uint64_t end = c->base + c->size, pend = g->ranges[n - 1].base + g->ranges[n - 1].size;
+
+			if (end > pend)
+				g->ranges[n - 1].size = end - g->ranges[n - 1].base;
+		} else
+			g->ranges[n++] = *c;
+	}
+	g->n_ranges = n;
+}
+
+static int region_add_range(struct bm_region *g, uint64_t base, uint64_t size)
+{
+	struct bm_range *nr;
+
+	if (!size)
+		return 0;
+	nr = realloc(g->ranges, (g->n_ranges + 1) * sizeof(*g->ranges));
+	if (!nr)
+		return -ENOMEM;
+	g->ranges = nr;
+	g->ranges[g->n_ranges++] = (struct bm_range){ base, size };
+	return 0;
+}
+
+static uint64_t region_range_bytes(const struct bm_region *g)
+{
+	uint64_t t = 0;
+
+	for (size_t i = 0; i < g->n_ranges; i++)
+		t += g->ranges[i].size;
+	return t;
+}
+
+static bool region_overlaps(const struct bm_region *g, uint64_t base, uint64_t size)
+{
+	for (size_t i = 0; i < g->n_ranges; i++)
+		if (base < g->ranges[i].base + g->ranges[i].size && g->ranges[i].base < base + size)
+			return true;
+	return false;
+}
+
+/* ---- patched mode: the kernel log --------------------------------------- */
+
+struct claim {
+	uint64_t ps, pe;	/* pages touched */
+	uint64_t size;		/* bytes, to rank identities: the smallest wins */
+	size_t region;
+	size_t event;
+	bool identity;		/* carries a tag: names what it covers */
+};
+
+struct engine {
+	struct bootmem_report *r;
+	const struct bmf_log *log;
+	unsigned sh;
+	struct imap ram;	/* bytes: ever added (1) */
+	struct imap mem;	/* bytes: memblock.memory, MEM_PRESENT | MEM_NOMAP */
+	struct imap live;	/* pages: memblock.reserved now, claim index + 1 */
+	struct imap ever;	/* pages: first reservation ever, claim index + 1 */
+	struct imap rel;	/* pages: released, releasing event index + 1 */
+	struct claim *claims;
+	size_t n_claims;
+	int64_t log_pages;	/* Σ pages over the page-count kinds */
+	bool initrd_retained, initrd_kept, initrd_freed_milestone;
+};
+
+#define MEM_PRESENT 1
+#define MEM_NOMAP 2
+
+static const struct {
+	enum bm_kind kind;
+	const char *name;	/* NULL: named from the label */
+} tag_map[] = {
+	[BMF_TAG_NONE] = { BM_KIND_OWNER, NULL },
+	[BMF_TAG_KERNEL] = { BM_KIND_KERNEL, "kernel" },
+	[BMF_TAG_KERNEL_TEXT] = { BM_KIND_KERNEL_TEXT, "kernel_text" },
+	[BMF_TAG_KERNEL_RODATA] = { BM_KIND_KERNEL_RODATA, "kernel_rodata" },
+	[BMF_TAG_KERNEL_DATA] = { BM_KIND_KERNEL_DATA, "kernel_data" },
+	[BMF_TAG_KERNEL_BSS] = { BM_KIND_KERNEL_BSS, "kernel_bss" },
+	[BMF_TAG_KERNEL_INIT] = { BM_KIND_KERNEL_INIT, "kernel_init" },
+	[BMF_TAG_INITRD] = { BM_KIND_INITRD, "initrd" },
+	[BMF_TAG_FDT] = { BM_KIND_FDT, "fdt" },
+	[BMF_TAG_MEMRESERVE] = { BM_KIND_MEMRESERVE, NULL },
+	[BMF_TAG_RESERVED_MEM] = { BM_KIND_RESERVED_MEMORY, NULL },
+	[BMF_TAG_CMA] = { BM_KIND_CMA, NULL },
+	[BMF_TAG_CRASHKERNEL] = { BM_KIND_CRASHKERNEL, "crashkernel" },
+	[BMF_TAG_PGTABLE] = { BM_KIND_PGTABLE, "pgtable" },
+	[BMF_TAG_MEMMAP] = { BM_KIND_MEMMAP, "memmap" },
+	[BMF_TAG_PERCPU] = { BM_KIND_PERCPU, "percpu" },
+};
+
+/* The region an event with a tag (or, untagged, its caller) belongs to. */
+static ssize_t region_for_event(struct engine *en, const struct bmf_event *e)
+{
+	char name[160];
+	enum bm_kind kind;
+
+	if (!bmf_tag_known(e->tag))
+		return -EINVAL;
+	kind = tag_map[e->tag].kind;
+	if (tag_map[e->tag].name)
+		snprintf(name, sizeof(name), "%s", tag_map[e->tag].name);
+	else if (e->tag == BMF_TAG_MEMRESERVE)
+		snprintf(name, sizeof(name), "memreserve@0x%" PRIx64, e->base);
+	else if (e->tag == BMF_TAG_RESERVED_MEM)
+		snprintf(name, sizeof(name), "%s", *e->label ? e->label : "reserved-memory");
+	else if (e->tag == BMF_TAG_CMA)
+		snprintf(name, sizeof(name), "cma:%s", *e->label ? e->label : "default");
+	else
+		snprintf(name, sizeof(name), "%s", *e->caller ? e->caller : "unknown");
+	return get_region(en->r, name, kind, BM_SRC_LOG);
+}
+
+static int add_claim(struct engine *en, const struct bmf_event *e, size_t ev, size_t region,
+		     bool identity)
+{
+	struct claim *nc;
+
+	nc = realloc(en->claims, (en->n_claims + 1) * sizeof(*en->claims));
+	if (!nc)
+		return -ENOMEM;
+	en->claims = nc;
+	nc = &en->claims[en->n_claims++];
+	pages_out(e->base, e->size, en->sh, &nc->ps, &nc->pe);
+	nc->size = e->size;
+	nc->region = region;
+	nc->event = ev;
+	nc->identity = identity;
+	return 0;
+}
+
+static int replay(struct engine *en)
+{
+	const struct bmf_log *log = en->log;
+	uint64_t maxp = (UINT64_MAX >> en->sh) + 1;
+	int r;
+
+	for (size_t i = 0; i < log->n_events; i++) {
+		const struct bmf_event *e = &log->events[i];
+		uint64_t end = e->base + e->size, ps, pe;
+		ssize_t g;
+
+		if (!bmf_kind_known(e->kind))
+			continue;	/* counted by the parser, reported as a finding */
+		if (bmf_kind_counts_pages(e->kind))
+			en->log_pages += e->pages;
+
+		switch (e->kind) {
+		case BMF_MEM_ADD:
+			r = imap_apply(&en->ram, e->base, end, OP_OR, 1);
+			if (r >= 0)
+				r = imap_apply(&en->mem, e->base, end, OP_OR, MEM_PRESENT);
+			break;
+		case BMF_MEM_REMOVE:
+			r = imap_apply(&en->mem, e->base, end, OP_CLEAR, 0);
+			break;
+		case BMF_MEM_CAP:
+			/* memblock_cap_memory_range() also truncates memblock.reserved */
+			r = imap_apply(&en->mem, 0, e->base, OP_CLEAR, 0);
+			if (r >= 0 && end)
+				r = imap_apply(&en->mem, end, UINT64_MAX, OP_CLEAR, 0);
+			pages_in(e->base, e->size, en->sh, &ps, &pe);
+			if (r >= 0)
+				r = imap_apply(&en->live, 0, ps, OP_CLEAR, 0);
+			if (r >= 0)
+				r = imap_apply(&en->live, pe, maxp, OP_CLEAR, 0);
+			break;
+		case BMF_NOMAP_MARK:
+			r = imap_apply(&en->mem, e->base, end, OP_OR_IF_PRESENT, MEM_NOMAP);
+			break;
+		case BMF_NOMAP_CLEAR:
+			r = imap_apply(&en->mem, e->base, end, OP_ANDNOT, MEM_NOMAP);
+			break;
+		case BMF_RESERVE:
+		case BMF_ALLOC:
+			g = region_for_event(en, e);
+			if (g < 0) {
+				r = (int)g == -EINVAL ? 0 : (int)g;
+				break;
+			}
+			r = add_claim(en, e, i, (size_t)g, e->tag != BMF_TAG_NONE);
+			if (r < 0)
+				break;
+			pages_out(e->base, e->size, en->sh, &ps, &pe);
+			r = imap_apply(&en->live, ps, pe, OP_SET_IF_ABSENT, (int64_t)en->n_claims);
+			if (r >= 0)
+				r = imap_apply(&en->ever, ps, pe, OP_SET_IF_ABSENT, (int64_t)en->n_claims);
+			break;
+		case BMF_IDENTITY:
+			if (e->tag == BMF_TAG_NONE || !bmf_tag_known(e->tag)) {
+				r = 0;
+				break;
+			}
+			g = region_for_event(en, e);
+			r = g < 0 ? (int)g : add_claim(en, e, i, (size_t)g, true);
+			break;
+		case BMF_REJECT:
+			g = region_for_event(en, e);
+			if (g < 0) {
+				r = (int)g == -EINVAL ? 0 : (int)g;
+				break;
+			}
+			en->r->regions[g].fate = BM_FATE_REJECTED;	/* provisional, see finish */
+			r = region_set_reason(&en->r->regions[g], *e->label ? e->label : "rejected");
+			if (r >= 0)
+				r = region_add_event(&en->r->regions[g], i);
+			break;
+		case BMF_FREE:
+			pages_in(e->base, e->size, en->sh, &ps, &pe);
+			r = imap_apply(&en->live, ps, pe, OP_CLEAR, 0);
+			break;
+		case BMF_FREE_LATE:
+		case BMF_FREE_ALL:
+		case BMF_FREE_AREA:
+		case BMF_FREE_PAGE:
+		case BMF_PAGES:
+			pages_in(e->base, e->size, en->sh, &ps, &pe);
+			if (e->kind == BMF_FREE_LATE) {
+				r = imap_apply(&en->live, ps, pe, OP_CLEAR, 0);
+				if (r < 0)
+					break;
+			}
+			if (e->pages < 0)
+				r = imap_apply(&en->rel, ps, pe, OP_CLEAR, 0);
+			else
+				r = imap_apply(&en->rel, ps, pe, OP_SET, (int64_t)i + 1);
+			break;
+		case BMF_INITRD_RETAINED:
+			en->initrd_retained = true;
+			r = 0;
+			break;
+		case BMF_INITRD_KEPT:
+			en->initrd_kept = true;
+			r = 0;
+			break;
+		case BMF_INITRD_FREED:
+			en->initrd_freed_milestone = true;
+			r = 0;
+			break;
+		default:
+			r = 0;
+			break;
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Converts the byte map @m into pages: whole pages of each run of @bit (inward). */
+static int pages_of_runs(const struct imap *m, int64_t bit, unsigned sh, bool outward, struct imap *out)
+{
+	size_t i = 0;
+	int r;
+
+	while (i < m->n) {
+		uint64_t s, e, ps, pe;
+
+		if (!(m->a[i].v & bit)) {
+			i++;
+			continue;
+		}
+		s = m->a[i].s;
+		e = m->a[i].e;
+		for (i++; i < m->n && m->a[i].s == e && (m->a[i].v & bit); i++)
+			e = m->a[i].e;
+		if (outward)
+			pages_out(s, e - s, sh, &ps, &pe);
+		else
+			pages_in(s, e - s, sh, &ps, &pe);
+		r = imap_apply(out, ps, pe, OP_SET, 1);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int add_bounds(uint64_t **b, size_t *n, size_t *cap, const struct imap *m)
+{
+	if (*n + 2 * m->n > *cap) {
+		size_t nc = (*n + 2 * m->n) * 2 + 16;
+		uint64_t *nb = realloc(*b, nc * sizeof(**b));
+
+		if (!nb)
+			return -ENOMEM;
+		*b = nb;
+		*cap = nc;
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		(*b)[(*n)++] = m->a[i].s;
+		(*b)[(*n)++] = m->a[i].e;
+	}
+	return 0;
+}
+
+/* The identity claim (tagged) that covers page @p most specifically, or NULL. */
+static const struct claim *identity_at(const struct engine *en, uint64_t p)
+{
+	const struct claim *best = NULL;
+
+	for (size_t i = 0; i < en->n_claims; i++) {
+		const struct claim *c = &en->claims[i];
+
+		if (!c->identity || p < c->ps || p >= c->pe)
+			continue;
+		if (!best || c->size < best->size)
+			best = c;
+	}
+	return best;
+}
+
+static int add_unexplained(struct bm_reconciliation *rec, uint64_t base, uint64_t size)
+{
+	struct bm_range *nr;
+
+	if (rec->n_unexplained_ranges) {
+		struct bm_range *l = &rec->unexplained_ranges[rec->n_unexplained_ranges - 1];
+
+		if (l->base + l->size == base) {
+			l->size += size;
+			return 0;
+		}
+	}
+	nr = realloc(rec->unexplained_ranges, (rec->n_unexplained_ranges + 1) * sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	rec->unexplained_ranges = nr;
+	nr[rec->n_unexplained_ranges++] = (struct bm_range){ base, size };
+	return 0;
+}
+
+struct tally {
+	uint64_t held, freed, nomap;
+};
+
+static int evaluate(struct engine *en, struct tally *t)
+{
+	struct bootmem_report *r = en->r;
+	struct imap ram_p = { 0 }, mem_p = { 0 }, nomap_p = { 0 };
+	uint64_t *b = NULL, ram = 0, removed = 0, nomap = 0, released = 0, held = 0, unattributed = 0;
+	uint64_t released_elsewhere = 0, ps = 1ull << en->sh;
+	size_t nb = 0, cap = 0, nu = 0;
+	int rc;
+
+	rc = pages_of_runs(&en->ram, 1, en->sh, false, &ram_p);
+	if (rc >= 0)
+		rc = pages_of_runs(&en->mem, MEM_PRESENT, en->sh, false, &mem_p);
+	if (rc >= 0)
+		rc = pages_of_runs(&en->mem, MEM_NOMAP, en->sh, true, &nomap_p);
+	if (rc < 0)
+		goto out;
+
+	rc = add_bounds(&b, &nb, &cap, &ram_p);
+	if (rc >= 0)
+		rc = add_bounds(&b, &nb, &cap, &mem_p);
+	if (rc >= 0)
+		rc = add_bounds(&b, &nb, &cap, &nomap_p);
+	if (rc >= 0)
+		rc = add_bounds(&b, &nb, &cap, &en->live);
+	if (rc >= 0)
+		rc = add_bounds(&b, &nb, &cap, &en->ever);
+	if (rc >= 0)
+		rc = add_bounds(&b, &nb, &cap, &en->rel);
+	if (rc < 0)
+		goto out;
+	if (nb + 2 * en->n_claims > cap) {
+		uint64_t *n2 = realloc(b, (nb + 2 * en->n_claims + 1) * sizeof(*b));
+
+		if (!n2) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		b = n2;
+	}
+	for (size_t i = 0; i < en->n_claims; i++) {
+		b[nb++] = en->claims[i].ps;
+		b[nb++] = en->claims[i].pe;
+	}
+	qsort(b, nb, sizeof(*b), cmp_u64);
+	for (size_t i = 0; i < nb; i++)
+		if (!nu || b[nu - 1] != b[i])
+			b[nu++] = b[i];
+
+	for (size_t i = 0; i + 1 < nu; i++) {
+		uint64_t p = b[i], n = b[i + 1] - b[i];
+		int64_t relv = imap_get(&en->rel, p), live = imap_get(&en->live, p);
+		int64_t ever = imap_get(&en->ever, p);
+		const struct claim *id = identity_at(en, p);
+		ssize_t owner = -1;
+
+		if (!imap_get(&ram_p, p)) {
+			if (relv)
+				released_elsewhere += n;
+			continue;
+		}
+		ram += n;
+		if (!imap_get(&mem_p, p)) {
+			removed += n;
+			if (relv)
+				released_elsewhere += n;
+			continue;
+		}
+		if (imap_get(&nomap_p, p)) {
+			nomap += n;
+			if (relv)
+				released_elsewhere += n;
+			owner = id ? (ssize_t)id->region : ever ? (ssize_t)en->claims[ever - 1].region : -1;
+			if (owner >= 0)
+				t[owner].nomap += n;
+			continue;
+		}
+		if (relv) {
+			released += n;
+			owner = id ? (ssize_t)id->region : ever ? (ssize_t)en->claims[ever - 1].region : -1;
+			if (owner >= 0) {
+				t[owner].freed += n;
+				rc = region_add_event(&r->regions[owner], (size_t)(relv - 1));
+				if (rc < 0)
+					goto out;
+			}
+			continue;
+		}
+		owner = id ? (ssize_t)id->region : live ? (ssize_t)en->claims[live - 1].region : -1;
+		if (owner >= 0) {
+			t[owner].held += n;
+			held += n;
+		} else {
+			unattributed += n;
+			rc = add_unexplained(&r->rec, p * ps, n * ps);
+			if (rc < 0)
+				goto out;
+		}
+	}
+
+	{
+		struct bm_reconciliation *rec = &r->rec;
+		int64_t memtotal_log = en->log_pages * (int64_t)ps;
+
+		rec->ram = fig((int64_t)(ram * ps), BM_SRC_LOG);
+		rec->removed = fig((int64_t)(removed * ps), BM_SRC_LOG);
+		rec->nomap = fig((int64_t)(nomap * ps), BM_SRC_LOG);
+		rec->held = fig((int64_t)(held * ps), BM_SRC_LOG);
+		rec->unattributed = fig((int64_t)(unattributed * ps), BM_SRC_LOG);
+		rec->released = fig((int64_t)(released * ps), BM_SRC_LOG);
+		rec->memtotal_log = fig(memtotal_log, BM_SRC_LOG);
+		if (r->in.has_meminfo) {
+			rec->memtotal = fig((int64_t)r->in.meminfo.memtotal, BM_SRC_MEMINFO);
+			rec->consistent_known = true;
+			rec->memtotal_consistent = (uint64_t)memtotal_log == r->in.meminfo.memtotal;
+		} else {
+			rec->memtotal = fig(memtotal_log, BM_SRC_LOG);
+			add_missing(r, "memtotal_consistent");
+		}
+		rec->gap = fig(rec->ram.value - rec->memtotal.value, BM_SRC_DERIVED);
+		rec->unexplained = fig(rec->ram.value - rec->memtotal.value - rec->held.value -
+				       rec->nomap.value - rec->removed.value, BM_SRC_DERIVED);
+		if (released_elsewhere) {
+			rc = add_finding(r, "released_outside_ram", BM_WARNING, BM_SRC_LOG, NULL,
+					 "the log releases %" PRIu64 " pages that are not usable RAM "
+					 "(removed, no-map or never added)", released_elsewhere);
+			if (rc < 0)
+				goto out;
+		}
+		if (released * ps != (uint64_t)memtotal_log) {
+			rc = add_finding(r, "page_count_mismatch", BM_WARNING, BM_SRC_LOG, NULL,
+					 "the released ranges cover %" PRIu64 " pages but the page "
+					 "counts add up to %" PRId64, released, en->log_pages);
+			if (rc < 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(b);
+	imap_free(&ram_p);
+	imap_free(&mem_p);
+	imap_free(&nomap_p);
+	return rc;
+}
+
+static void set_fate(struct bm_region *g, const struct engine *en)
+{
+	int64_t held = g->held.value, freed = g->freed.value;
+
+	if (g->kind == BM_KIND_INITRD && (en->initrd_retained || en->initrd_kept) && held > 0) {
+		g->fate = BM_FATE_RETAINED;
+		if (!g->reason)
+			region_set_reason(g, en->initrd_kept ? "overlaps the crashkernel" : "retain_initrd");
+	} else if (g->fate == BM_FATE_REJECTED && held == 0 && freed == 0)
+		g->fate = BM_FATE_REJECTED;
+	else if (g->flags & BMF_F_NOMAP || (g->nomap.value > 0 && held == 0 && freed == 0))
+		g->fate = BM_FATE_NOMAP;
+	else if (g->flags & BMF_F_REUSABLE || g->kind == BM_KIND_CMA)
+		g->fate = BM_FATE_REUSABLE;
+	else if (held > 0 && freed > 0)
+		g->fate = BM_FATE_PARTIALLY_FREED;
+	else if (freed > 0)
+		g->fate = BM_FATE_FREED;
+	else if (held > 0)
+		g->fate = BM_FATE_HELD;
+	else
+		g->fate = BM_FATE_UNKNOWN;
+}
+
+static int build_patched(struct bootmem_report *r)
+{
+	const struct bmf_log *log = r->in.log;
+	struct engine en = { .r = r, .log = log };
+	struct tally *t = NULL;
+	uint64_t ps;
+	int rc;
+
+	r->page_size = log->page_size;
+	en.sh = page_shift(log->page_size);
+	ps = log->page_size;
+
+	rc = replay(&en);
+	if (rc < 0)
+		goto out;
+
+	/* Claims give regions their ranges, flags and lifecycle. */
+	for (size_t i = 0; i < en.n_claims; i++) {
+		const struct claim *c = &en.claims[i];
+		const struct bmf_event *e = &log->events[c->event];
+		struct bm_region *g = &r->regions[c->region];
+
+		g->flags |= e->flags;
+		g->n_claims++;
+		rc = region_add_range(g, e->base, e->size);
+		if (rc >= 0)
+			rc = region_add_event(g, c->event);
+		if (rc < 0)
+			goto out;
+	}
+	/* memblock frees and milestones belong to the regions they touch. */
+	for (size_t i = 0; i < log->n_events; i++) {
+		const struct bmf_event *e = &log->events[i];
+
+		for (size_t k = 0; k < r->n_regions; k++) {
+			struct bm_region *g = &r->regions[k];
+			bool hit = false;
+
+			if (e->kind == BMF_FREE || e->kind == BMF_FREE_LATE || e->kind == BMF_FREE_AREA ||
+			    e->kind == BMF_FREE_PAGE || e->kind == BMF_NOMAP_MARK)
+				hit = region_overlaps(g, e->base, e->size);
+			else if (e->kind >= BMF_INITRD_UNPACKED && e->kind <= BMF_INITRD_KEPT)
+				hit = g->kind == BM_KIND_INITRD;
+			else if (e->kind == BMF_INITMEM_DONE)
+				hit = g->kind == BM_KIND_KERNEL_INIT;
+			if (hit) {
+				rc = region_add_event(g, i);
+				if (rc < 0)
+					goto out;
+			}
+		}
+	}
+
+	t = calloc(r->n_regions ? r->n_regions : 1, sizeof(*t));
+	if (!t) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = evaluate(&en, t);
+	if (rc < 0)
+		goto out;
+
+	for (size_t k = 0; k < r->n_regions; k++) {
+		struct bm_region *g = &r->regions[k];
+		region_merge_ranges(g);
+		region_sort_events(g);
+		g->reserved = fig((int64_t)region_range_bytes(g), BM_SRC_LOG);
+		g->held = fig((int64_t)(t[k].held * ps), BM_SRC_LOG);
+		g->freed = fig((int64_t)(t[k].freed * ps), BM_SRC_LOG);
+		g->nomap = fig((int64_t)(t[k].nomap * ps), BM_SRC_LOG);
+		set_fate(g, &en);
+	}
+	rc = 0;
+out:
+	free(t);
+	free(en.claims);
+	imap_free(&en.ram);
+	imap_free(&en.mem);
+	imap_free(&en.live);
+	imap_free(&en.ever);
+	imap_free(&en.rel);
+	return rc;
+}
+
+/* ---- intent (FDT, boot_params) against action (the log) ---------------- */
+
+static bool ranges_cover(const struct bm_region *g, uint64_t base, uint64_t size)
+{
+	for (size_t i = 0; i < g->n_ranges; i++)
+		if (g->ranges[i].base <= base && base + size <= g->ranges[i].base + g->ranges[i].size)
+			return true;
+	return false;
+}
+
+static const struct bm_region *find_rmem_region(const struct bootmem_report *r, const char *node)
+{
+	size_t unit = strcspn(node, "@");
+
+	for (size_t i = 0; i < r->n_regions; i++) {
+		const struct bm_region *g = &r->regions[i];
+		const char *name = g->name;
+
+		if (g->kind != BM_KIND_RESERVED_MEMORY && g->kind != BM_KIND_CMA)
+			continue;
+		if (g->kind == BM_KIND_CMA && strncmp(name, "cma:", 4) == 0)
+			name += 4;
+		if (strcmp(name, node) == 0 ||
+		    (strlen(name) == unit && strncmp(name, node, unit) == 0))
+			return g;
+	}
+	return NULL;
+}
+
+static void fmt_ranges(const struct bm_region *g, char *buf, size_t n)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < g->n_ranges && used < n; i++) {
+		int k = snprintf(buf + used, n - used, "%s[0x%" PRIx64 "-0x%" PRIx64 ")",
+				 i ? ", " : "", g->ranges[i].base, g->ranges[i].base + g->ranges[i].size);
+		if (k < 0)
+			break;
+		used += (size_t)k;
+	}
+}
+
+static int initrd_findings(struct bootmem_report *r)
+{
+	const struct bm_region *g = model_find_kind(r, BM_KIND_INITRD);
+	uint64_t s = 0, e = 0;
+	enum bm_src src = BM_SRC_FDT;
+	char where[256];
+	bool intent = false;
+
+	if (r->in.fdt && r->in.fdt->has_initrd && r->in.fdt->initrd_end > r->in.fdt->initrd_start) {
+		intent = true;
+		s = r->in.fdt->initrd_start;
+		e = r->in.fdt->initrd_end;
+	} else if (r->in.has_boot_params && r->in.boot_params.ramdisk_size) {
+		intent = true;
+		src = BM_SRC_BOOT_PARAMS;
+		s = r->in.boot_params.ramdisk_image;
+		e = s + r->in.boot_params.ramdisk_size;
+	}
+	if (g && g->fate == BM_FATE_REJECTED) {
+		if (intent)
+			return add_finding(r, "initrd_rejected", BM_WARNING, src, g->name,
+					   "%s places an initrd at [0x%" PRIx64 "-0x%" PRIx64 ") and the "
+					   "kernel rejected it: %s", bm_src_name(src), s, e,
+					   g->reason ? g->reason : "no reason given");
+		return add_finding(r, "initrd_rejected", BM_WARNING, BM_SRC_LOG, g->name,
+				   "the kernel rejected the initrd: %s", g->reason ? g->reason : "no reason given");
+	}
+	if (intent && !g)
+		return add_finding(r, "initrd_ignored", BM_WARNING, src, NULL,
+				   "%s places an initrd at [0x%" PRIx64 "-0x%" PRIx64 ") but the kernel "
+				   "log never reserved one", bm_src_name(src), s, e);
+	if (!g)
+		return 0;
+	fmt_ranges(g, where, sizeof(where));
+	if (intent && !ranges_cover(g, s, e - s)) {
+		int rc = add_finding(r, "initrd_moved", BM_INFO, src, g->name,
+				     "%s places the initrd at [0x%" PRIx64 "-0x%" PRIx64 "); the kernel "
+				     "reserved %s", bm_src_name(src), s, e, where);
+		if (rc < 0)
+			return rc;
+	}
+	if (g->fate == BM_FATE_PARTIALLY_FREED)
+		return add_finding(r, "initrd_partially_freed", BM_INFO, BM_SRC_LOG, g->name,
+				   "%" PRId64 " bytes of the initrd's pages were never released "
+				   "(partial pages at its ends)", g->held.value);
+	return 0;
+}
+
+static int rmem_findings(struct bootmem_report *r)
+{
+	const struct fdt_info *fdt = r->in.fdt;
+	int rc;
+
+	if (!fdt)
+		return 0;
+	for (size_t i = 0; i < fdt->n_rmem; i++) {
+		const struct fdt_rmem_node *n = &fdt->rmem[i];
+		const struct bm_region *g;
+		char where[256];
+
+		if (n->disabled)
+			continue;
+		g = find_rmem_region(r, n->name);
+		if (!g) {
+			rc = add_finding(r, "rmem_not_reserved", BM_WARNING, BM_SRC_FDT, n->name,
+					 "reserved-memory node %s%s is in the device tree but the kernel "
+					 "log never reserved it", n->name, n->bad ? " (malformed)" : "");
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		fmt_ranges(g, where, sizeof(where));
+		if (!n->n_reg && n->has_size) {
+			rc = add_finding(r, "rmem_dynamic", BM_INFO, BM_SRC_LOG, g->name,
+					 "reserved-memory node %s asks for %" PRIu64 " bytes anywhere; "
+					 "the kernel placed it at %s", n->name, n->size, where);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		for (size_t k = 0; k < n->n_reg; k++) {
+			if (n->reg[k].size && !ranges_cover(g, n->reg[k].base, n->reg[k].size)) {
+				rc = add_finding(r, "rmem_mismatch", BM_WARNING, BM_SRC_FDT, g->name,
+						 "reserved-memory node %s asks for [0x%" PRIx64 "-0x%" PRIx64
+						 ") but the kernel recorded %s", n->name, n->reg[k].base,
+						 n->reg[k].base + n->reg[k].size, where[0] ? where : "nothing");
+				if (rc < 0)
+					return rc;
+			}
+		}
+	}
+	for (size_t i = 0; i < fdt->n_memreserve; i++) {
+		const struct fdt_range *m = &fdt->memreserve[i];
+		bool found = false;
+
+		for (size_t k = 0; k < r->n_regions && !found; k++)
+			found = ranges_cover(&r->regions[k], m->base, m->size);
+		if (!found && m->size) {
+			rc = add_finding(r, "memreserve_not_reserved", BM_WARNING, BM_SRC_FDT, NULL,
+					 "/memreserve/ entry [0x%" PRIx64 "-0x%" PRIx64 ") has no "
+					 "reservation in the kernel log", m->base, m->base + m->size);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	{
+		const struct bm_region *g = model_find_kind(r, BM_KIND_FDT);
+
+		if (g && (uint64_t)g->reserved.value < fdt->totalsize) {
+			rc = add_finding(r, "fdt_size_mismatch", BM_WARNING, BM_SRC_FDT, g->name,
+					 "the FDT blob is %u bytes but the kernel reserved %" PRId64,
+					 fdt->totalsize, g->reserved.value);
+			if (rc < 0)
+				return rc;
+		} else if (!g) {
+			rc = add_finding(r, "fdt_not_reserved", BM_WARNING, BM_SRC_FDT, NULL,
+					 "a %u-byte FDT was passed but the kernel log has no FDT "
+					 "reservation", fdt->totalsize);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static int log_findings(struct bootmem_report *r)
+{
+	const struct bmf_log *log = r->in.log;
+	const struct bm_reconciliation *rec = &r->rec;
+	int rc = 0;
+
+	if (log->dropped)
+		rc = add_finding(r, "log_dropped", BM_WARNING, BM_SRC_LOG, NULL,
+				 "the kernel log was full and lost %u events: figures are incomplete",
+				 log->dropped);
+	if (rc >= 0 && (log->unknown_kinds || log->unknown_tags))
+		rc = add_finding(r, "log_unknown_records", BM_WARNING, BM_SRC_LOG, NULL,
+				 "%zu records of an unknown kind and %zu with an unknown tag were "
+				 "ignored (a newer kernel?)", log->unknown_kinds, log->unknown_tags);
+	if (rc >= 0 && rec->unexplained.value != 0) {
+		char ranges[512] = "";
+		size_t used = 0;
+
+		for (size_t i = 0; i < rec->n_unexplained_ranges && used < sizeof(ranges) - 64; i++) {
+			int k = snprintf(ranges + used, sizeof(ranges) - used, "%s[0x%" PRIx64 "-0x%" PRIx64 ")",
+					 i ? ", " : "", rec->unexplained_ranges[i].base,
+					 rec->unexplained_ranges[i].base + rec->unexplained_ranges[i].size);
+			if (k < 0)
+				break;
+			used += (size_t)k;
+		}
+		rc = add_finding(r, "unexplained", BM_WARNING, BM_SRC_LOG, NULL,
+				 "%" PRId64 " bytes are unexplained (%" PRId64 " held with no reservation"
+				 "%s%s%s)", rec->unexplained.value, rec->unattributed.value,
+				 used ? ": " : "", ranges,
+				 rec->released.value != rec->memtotal.value ? "; released pages differ from MemTotal" : "");
+	}
+	if (rc >= 0 && rec->consistent_known && !rec->memtotal_consistent)
+		rc = add_finding(r, "memtotal_inconsistent", BM_WARNING, BM_SRC_MEMINFO, NULL,
+				 "MemTotal rebuilt from the log is %" PRId64 " bytes, /proc/meminfo "
+				 "says %" PRIu64, rec->memtotal_log.value, r->in.meminfo.memtotal);
+	if (rc >= 0 && r->in.has_meminfo &&
+	    log->totalram_pages * log->page_size != r->in.meminfo.memtotal)
+		rc = add_finding(r, "totalram_changed", BM_INFO, BM_SRC_LOG, NULL,
+				 "totalram_pages when the log was read (%" PRIu64 " pages) differs "
+				 "from /proc/meminfo MemTotal", log->totalram_pages);
+	return rc;
+}
+
+/* ---- stock mode: what an unpatched kernel lets us know ------------------ */
+
+static int stock_region(struct bootmem_report *r, const char *name, enum bm_kind kind,
+			enum bm_src src, struct bm_region **out)
+{
+	ssize_t g = get_region(r, name, kind, src);
+
+	if (g < 0)
+		return (int)g;
+	*out = &r->regions[g];
+	(*out)->reserved = unknown_fig;
+	(*out)->held = unknown_fig;
+	(*out)->freed = unknown_fig;
+	(*out)->nomap = unknown_fig;
+	return 0;
+}
+
+static int stock_kernel(struct bootmem_report *r)
+{
+	static const struct {
+		const char *iomem;
+		enum bm_kind kind;
+		const char *name;
+	} sect[] = {
+		{ "Kernel code", BM_KIND_KERNEL_TEXT, "kernel_text" },
+		{ "Kernel rodata", BM_KIND_KERNEL_RODATA, "kernel_rodata" },
+		{ "Kernel data", BM_KIND_KERNEL_DATA, "kernel_data" },
+		{ "Kernel bss", BM_KIND_KERNEL_BSS, "kernel_bss" },
+	};
+	const struct dmesg_facts *d = r->in.has_dmesg ? &r->in.dmesg : NULL;
+	const struct iomem *io = r->in.iomem && !r->in.iomem->zeroed ? r->in.iomem : NULL;
+	struct bm_region *g = NULL;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(sect) / sizeof(sect[0]); i++) {
+		const struct iomem_entry *e = io ? iomem_find(io, sect[i].iomem) : NULL;
+		uint64_t v = 0;
+		enum bm_src src = BM_SRC_IOMEM;
+
+		if (e)
+			v = e->end - e->start + 1;
+		else if (d && d->has_memory_line) {
+			src = BM_SRC_DMESG;
+			v = sect[i].kind == BM_KIND_KERNEL_TEXT ? d->mem_code :
+			    sect[i].kind == BM_KIND_KERNEL_RODATA ? d->mem_rodata :
+			    sect[i].kind == BM_KIND_KERNEL_DATA ? d->mem_rwdata : d->mem_bss;
+		} else
+			continue;
+		rc = stock_region(r, sect[i].name, sect[i].kind, src, &g);
+		if (rc < 0)
+			return rc;
+		g->reserved = fig((int64_t)v, src);
+		if (e) {
+			rc = region_add_range(g, e->start, v);
+			if (rc < 0)
+				return rc;
+		}
+		/* The sections stay for the life of the kernel, unlike init. */
+		g->held = fig((int64_t)v, src);
+		g->freed = fig(0, src);
+		g->fate = BM_FATE_HELD;
+	}
+
+	if (d && (d->has_memory_line || dmesg_freed(d, "unused kernel") >= 0 ||
+		  dmesg_freed(d, "unused kernel image (initmem)") >= 0)) {
+		int64_t freed = dmesg_freed(d, "unused kernel image (initmem)");
+
+		if (freed < 0)
+			freed = dmesg_freed(d, "unused kernel");
+		rc = stock_region(r, "kernel_init", BM_KIND_KERNEL_INIT, BM_SRC_DMESG, &g);
+		if (rc < 0)
+			return rc;
+		if (d->has_memory_line)
+			g->reserved = fig((int64_t)d->mem_init, BM_SRC_DMESG);
+		if (freed >= 0) {
+			g->freed = fig(freed, BM_SRC_DMESG);
+			g->fate = BM_FATE_FREED;
+		}
+	}
+	return 0;
+}
+
+static int stock_initrd(struct bootmem_report *r)
+{
+	const struct dmesg_facts *d = r->in.has_dmesg ? &r->in.dmesg : NULL;
+	int64_t freed = d ? dmesg_freed(d, "initrd") : -1;
+	struct bm_region *g = NULL;
+	uint64_t base = 0, size = 0;
+	enum bm_src src = BM_SRC_DERIVED;
+	int rc;
+
+	if (r->in.fdt && r->in.fdt->has_initrd) {
+		base = r->in.fdt->initrd_start;
+		size = r->in.fdt->initrd_end - r->in.fdt->initrd_start;
+		src = BM_SRC_FDT;
+	} else if (r->in.has_boot_params && r->in.boot_params.ramdisk_size) {
+		base = r->in.boot_params.ramdisk_image;
+		size = r->in.boot_params.ramdisk_size;
+		src = BM_SRC_BOOT_PARAMS;
+	} else if (d && d->has_ramdisk) {
+		base = d->ramdisk_start;
+		size = d->ramdisk_end - d->ramdisk_start + 1;
+		src = BM_SRC_DMESG;
+	}
+	if (!size && freed < 0 && !(d && d->initrd_rejected) && !r->in.initrd_sysfs)
+		return 0;
+	rc = stock_region(r, "initrd", BM_KIND_INITRD, size ? src : BM_SRC_DMESG, &g);
+	if (rc < 0)
+		return rc;
+	if (size) {
+		g->reserved = fig((int64_t)size, src);
+		rc = region_add_range(g, base, size);
+		if (rc < 0)
+			return rc;
+	}
+	if (d && d->initrd_rejected) {
+		g->fate = BM_FATE_REJECTED;
+		g->reserved = fig(0, BM_SRC_DMESG);
+		g->held = fig(0, BM_SRC_DMESG);
+		g->freed = fig(0, BM_SRC_DMESG);
+		rc = region_set_reason(g, d->initrd_reject_reason);
+		if (rc >= 0)
+			rc = add_finding(r, "initrd_rejected", BM_WARNING, BM_SRC_DMESG, g->name,
+					 "the kernel rejected the initrd: %s", d->initrd_reject_reason);
+		return rc;
+	}
+	if (r->in.initrd_sysfs) {
+		g->fate = BM_FATE_RETAINED;
+		g->freed = fig(0, BM_SRC_DERIVED);
+		return region_set_reason(g, "retain_initrd (sys/firmware/initrd exists)");
+	}
+	if (freed >= 0) {
+		g->freed = fig(freed, BM_SRC_DMESG);
+		g->fate = BM_FATE_FREED;
+	}
+	return 0;
+}
+
+static int stock_fdt(struct bootmem_report *r)
+{
+	const struct fdt_info *fdt = r->in.fdt;
+	const struct dmesg_facts *d = r->in.has_dmesg ? &r->in.dmesg : NULL;
+	struct bm_region *g = NULL;
+	char name[96];
+	int rc;
+
+	if (!fdt)
+		return 0;
+	rc = stock_region(r, "fdt", BM_KIND_FDT, BM_SRC_FDT, &g);
+	if (rc < 0)
+		return rc;
+	g->reserved = fig(fdt->totalsize, BM_SRC_FDT);
+
+	for (size_t i = 0; i < fdt->n_memreserve; i++) {
+		snprintf(name, sizeof(name), "memreserve@0x%" PRIx64, fdt->memreserve[i].base);
+		rc = stock_region(r, name, BM_KIND_MEMRESERVE, BM_SRC_FDT, &g);
+		if (rc < 0)
+			return rc;
+		g->reserved = fig((int64_t)fdt->memreserve[i].size, BM_SRC_FDT);
+		rc = region_add_range(g, fdt->memreserve[i].base, fdt->memreserve[i].size);
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < fdt->n_rmem; i++) {
+		const struct fdt_rmem_node *n = &fdt->rmem[i];
+		uint64_t size = 0;
+
+		if (n->disabled)
+			continue;
+		rc = stock_region(r, n->name, BM_KIND_RESERVED_MEMORY, BM_SRC_FDT, &g);
+		if (rc < 0)
+			return rc;
+		for (size_t k = 0; k < n->n_reg; k++) {
+			size += n->reg[k].size;
+			rc = region_add_range(g, n->reg[k].base, n->reg[k].size);
+			if (rc < 0)
+				return rc;
+		}
+		if (!n->n_reg && n->has_size)
+			size = n->size;
+		/* A dynamic node's placement is only in the boot messages. */
+		for (size_t k = 0; d && k < d->n_rmem; k++)
+			if (strcmp(d->rmem[k].name, n->name) == 0 && !n->n_reg) {
+				rc = region_add_range(g, d->rmem[k].base, d->rmem[k].end - d->rmem[k].base + 1);
+				if (rc < 0)
+					return rc;
+			}
+		g->reserved = fig((int64_t)size, BM_SRC_FDT);
+		if (n->no_map)
+			g->fate = BM_FATE_NOMAP;
+		else if (n->reusable)
+			g->fate = BM_FATE_REUSABLE;
+		if (n->no_map)
+			g->flags |= BMF_F_NOMAP;
+		if (n->reusable)
+			g->flags |= BMF_F_REUSABLE;
+		if (!n->n_reg)
+			g->flags |= BMF_F_DYNAMIC;
+	}
+	return 0;
+}
+
+static int build_stock(struct bootmem_report *r)
+{
+	struct bm_reconciliation *rec = &r->rec;
+	const struct dmesg_facts *d = r->in.has_dmesg ? &r->in.dmesg : NULL;
+	int rc;
+
+	/* RAM: the kernel's own view first (iomem), then firmware's, then the Memory: line. */
+	if (r->in.iomem && !r->in.iomem->zeroed && iomem_sum_top(r->in.iomem, "System RAM"))
+		rec->ram = fig((int64_t)iomem_sum_top(r->in.iomem, "System RAM"), BM_SRC_IOMEM);
+	else if (r->in.memmap && memmap_sum(r->in.memmap, "System RAM"))
+		rec->ram = fig((int64_t)memmap_sum(r->in.memmap, "System RAM"), BM_SRC_MEMMAP);
+	else if (d && d->has_memory_line)
+		rec->ram = fig((int64_t)d->mem_physpages, BM_SRC_DMESG);
+	else
+		add_missing(r, "ram_bytes");
+
+	if (r->in.has_meminfo)
+		rec->memtotal = fig((int64_t)r->in.meminfo.memtotal, BM_SRC_MEMINFO);
+	else
+		add_missing(r, "memtotal_bytes");
+	if (rec->ram.known && rec->memtotal.known)
+		rec->gap = fig(rec->ram.value - rec->memtotal.value, BM_SRC_DERIVED);
+	else
+		add_missing(r, "gap_bytes");
+
+	add_missing(r, "memtotal_log_bytes");
+	add_missing(r, "held_bytes");
+	add_missing(r, "nomap_bytes");
+	add_missing(r, "removed_bytes");
+	add_missing(r, "unexplained_bytes");
+	add_missing(r, "memtotal_consistent");
+	add_missing(r, "region_held_bytes");
+	add_missing(r, "events");
+
+	rc = stock_kernel(r);
+	if (rc >= 0)
+		rc = stock_initrd(r);
+	if (rc >= 0)
+		rc = stock_fdt(r);
+	if (rc < 0)
+		return rc;
+	if (!model_find_kind(r, BM_KIND_KERNEL_TEXT))
+		add_missing(r, "kernel_sections");
+	if (!model_find_kind(r, BM_KIND_INITRD))
+		add_missing(r, "initrd");
+	if (!r->in.fdt)
+		add_missing(r, "fdt");
+	return 0;
+}
+
+/* ---- entry points ------------------------------------------------------- */
+
+static int cmp_region(const void *a, const void *b)
+{
+	const struct bm_region *x = a, *y = b;
+	int64_t hx = x->held.known ? x->held.value : -1, hy = y->held.known ? y->held.value : -1;
+	int64_t rx = x->reserved.known ? x->reserved.value : -1;
+	int64_t ry = y->reserved.known ? y->reserved.value : -1;
+
+	/* Protagonists first in kind order, then the biggest holders. */
+	if (bm_kind_is_protagonist(x->kind) || bm_kind_is_protagonist(y->kind)) {
+		if (!bm_kind_is_protagonist(y->kind))
+			return -1;
+		if (!bm_kind_is_protagonist(x->kind))
+			return 1;
+		if (x->kind != y->kind)
+			return x->kind < y->kind ? -1 : 1;
+	}
+	if (hx != hy)
+		return hx > hy ? -1 : 1;
+	if (rx != ry)
+		return rx > ry ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void make_summary(struct bootmem_report *r)
+{
+	const struct bm_reconciliation *rec = &r->rec;
+	char a[32], b[32], c[32];
+
+	if (r->patched)
+		snprintf(r->summary, sizeof(r->summary), "RAM %s, MemTotal %s, held %s, unexplained %s%s",
+			 util_format_bytes((uint64_t)rec->ram.value, a, sizeof(a)),
+			 util_format_bytes((uint64_t)rec->memtotal.value, b, sizeof(b)),
+			 util_format_bytes((uint64_t)rec->held.value, c, sizeof(c)),
+			 rec->unexplained.value == 0 ? "0 B" : "NONZERO",
+			 rec->consistent_known && !rec->memtotal_consistent ? ", MemTotal inconsistent" : "");
+	else if (rec->gap.known)
+		snprintf(r->summary, sizeof(r->summary),
+			 "stock kernel: RAM %s, MemTotal %s, boot cost %s (not itemized)",
+			 util_format_bytes((uint64_t)rec->ram.value, a, sizeof(a)),
+			 util_format_bytes((uint64_t)rec->memtotal.value, b, sizeof(b)),
+			 util_format_bytes((uint64_t)rec->gap.value, c, sizeof(c)));
+	else
+		snprintf(r->summary, sizeof(r->summary), "stock kernel: RAM or MemTotal unknown");
+}
+
+int model_build(struct bootmem_report *r)
+{
+	int rc;
+
+	r->patched = r->in.log != NULL;
+	if (r->patched) {
+		rc = build_patched(r);
+		if (rc >= 0)
+			rc = initrd_findings(r);
+		if (rc >= 0)
+			rc = rmem_findings(r);
+		if (rc >= 0)
+			rc = log_findings(r);
+	} else
+		rc = build_stock(r);
+	if (rc < 0)
+		return rc;
+	if (r->n_regions > 1)
+		qsort(r->regions, r->n_regions, sizeof(*r->regions), cmp_region);
+	make_summary(r);
+	return 0;
+}
+
+void model_free(struct bootmem_report *r)
+{
+	for (size_t i = 0; i < r->n_regions; i++) {
+		free(r->regions[i].name);
+		free(r->regions[i].ranges);
+		free(r->regions[i].reason);
+		free(r->regions[i].events);
+	}
+	free(r->regions);
+	r->regions = NULL;
+	r->n_regions = 0;
+	for (size_t i = 0; i < r->n_findings; i++) {
+		free(r->findings[i].message);
+		free(r->findings[i].region);
+	}
+	free(r->findings);
+	r->findings = NULL;
+	r->n_findings = 0;
+	free(r->rec.unexplained_ranges);
+	r->rec.unexplained_ranges = NULL;
+	r->rec.n_unexplained_ranges = 0;
+}

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The fate engine (see DESIGN.md "The fate model").
+ *
+ * Inputs are the parsed sources; the output is a list of regions with
+ * identity, lifecycle and fate, findings where intent (FDT, boot_params)
+ * and action (kernel log) disagree, and the reconciliation
+ *
+ *	RAM = MemTotal + Σ held + nomap + removed + unexplained
+ *
+ * in bytes, computed at page granularity.  Every figure carries the source
+ * it came from, and a figure that cannot be known is marked unknown (never
+ * guessed).  struct bootmem_report (report.h) is defined here so that the
+ * renderers can read it; front ends treat it as opaque.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bmf-log.h"
+#include "fdt-source.h"
+#include "proc-source.h"
+
+enum bm_src {
+	BM_SRC_LOG,		/* sys/kernel/bootmem_fate/log */
+	BM_SRC_FDT,		/* sys/firmware/fdt */
+	BM_SRC_MEMINFO,		/* proc/meminfo */
+	BM_SRC_IOMEM,		/* proc/iomem */
+	BM_SRC_CMDLINE,		/* proc/cmdline */
+	BM_SRC_VERSION,		/* proc/version */
+	BM_SRC_BOOT_PARAMS,	/* sys/kernel/boot_params/data (x86) */
+	BM_SRC_MEMMAP,		/* sys/firmware/memmap (x86) */
+	BM_SRC_DMESG,		/* dmesg.txt or /dev/kmsg */
+	BM_SRC_DERIVED,		/* computed from other figures */
+	_BM_SRC_MAX,
+};
+const char *bm_src_name(enum bm_src s);
+
+/* A number with its provenance; known == false renders as JSON null. */
+struct bm_figure {
+	bool known;
+	int64_t value;
+	enum bm_src src;
+};
+
+enum bm_fate {
+	BM_FATE_HELD,
+	BM_FATE_FREED,
+	BM_FATE_PARTIALLY_FREED,
+	BM_FATE_RETAINED,
+	BM_FATE_REJECTED,
+	BM_FATE_NOMAP,
+	BM_FATE_REUSABLE,
+	BM_FATE_UNKNOWN,
+	_BM_FATE_MAX,
+};
+const char *bm_fate_name(enum bm_fate f);
+
+enum bm_kind {
+	BM_KIND_KERNEL,		/* parts of the image outside the named sections */
+	BM_KIND_KERNEL_TEXT,
+	BM_KIND_KERNEL_RODATA,
+	BM_KIND_KERNEL_DATA,
+	BM_KIND_KERNEL_BSS,
+	BM_KIND_KERNEL_INIT,
+	BM_KIND_INITRD,
+	BM_KIND_FDT,
+	BM_KIND_MEMRESERVE,
+	BM_KIND_RESERVED_MEMORY,
+	BM_KIND_CMA,
+	BM_KIND_CRASHKERNEL,
+	BM_KIND_PGTABLE,
+	BM_KIND_MEMMAP,
+	BM_KIND_PERCPU,
+	BM_KIND_OWNER,		/* other reservations, grouped by caller */
+	_BM_KIND_MAX,
+};
+const char *bm_kind_name(enum bm_kind k);
+/* The kernel image, its sections, the initrd and the FDT: reported first. */
+bool bm_kind_is_protagonist(enum bm_kind k);
+
+struct bm_range {
+	uint64_t base;
+	uint64_t size;
+};
+
+struct bm_region {
+	char *name;		/* unique; also the Prometheus region label */
+	enum bm_kind kind;
+	enum bm_fate fate;
+	enum bm_src src;	/* where its identity comes from */
+	struct bm_figure reserved;	/* bytes asked for (union of its ranges, exact) */
+	struct bm_figure held;	/* bytes still held at the end of boot (whole pages) */
+	struct bm_figure freed;	/* bytes released to the page allocator (whole pages) */
+	struct bm_figure nomap;	/* bytes marked no-map (whole pages) */
+	struct bm_range *ranges;	/* merged, sorted */
+	size_t n_ranges;
+	uint16_t flags;		/* BMF_F_* seen on its records */
+	char *reason;		/* rejection or retention reason, or NULL */
+	size_t *events;		/* indices into log->events: its lifecycle */
+	size_t n_events;
+	size_t n_claims;	/* reservations that make it up */
+};
+
+enum bm_severity {
+	BM_INFO,
+	BM_WARNING,
+};
+
+struct bm_finding {
+	char code[40];		/* stable identifier, e.g. "initrd_rejected" */
+	enum bm_severity severity;
+	enum bm_src src;	/* the source that disagrees with the kernel, or the log */
+	char *region;		/* region name, or NULL */
+	char *message;
+};
+
+struct bm_reconciliation {
+	struct bm_figure ram;		/* bytes of RAM, whole pages */
+	struct bm_figure memtotal;	/* /proc/meminfo MemTotal */
+	struct bm_figure memtotal_log;	/* Σ pages from the log × page_size */
+	struct bm_figure held;		/* Σ held by explained reservations */
+	struct bm_figure nomap;
+	struct bm_figure removed;	/* RAM taken out of memblock.memory (mem=, remove) */
+	struct bm_figure unexplained;	/* RAM - MemTotal - held - nomap - removed */
+	struct bm_figure unattributed;	/* held pages no reservation explains */
+	struct bm_figure released;	/* pages the log says were released, in bytes */
+	struct bm_figure gap;		/* RAM - MemTotal: what boot cost, in total */
+	bool consistent_known;
+	bool memtotal_consistent;	/* memtotal_log == memtotal */
+	struct bm_range *unexplained_ranges;
+	size_t n_unexplained_ranges;
+};
+
+/* Parsed inputs; NULL / false when a source is missing or unusable. */
+struct bm_inputs {
+	struct bmf_log *log;
+	struct fdt_info *fdt;
+	bool has_meminfo;
+	struct meminfo meminfo;
+	struct iomem *iomem;
+	bool has_boot_params;
+	struct boot_params_info boot_params;
+	struct memmap *memmap;
+	bool has_dmesg;
+	struct dmesg_facts dmesg;
+	char *cmdline;
+	char *version;
+	bool initrd_sysfs;	/* sys/firmware/initrd exists: the initrd was retained */
+	char release[128];	/* from the log or proc/version */
+	char arch[32];		/* from the log, uname (live root) or a guess from proc/version */
+};
+
+struct bm_source_status {
+	bool present;		/* the file existed */
+	bool available;		/* and parsed */
+	char error[192];	/* why not, when !available */
+};
+
+struct bootmem_report {
+	struct bm_inputs in;
+	struct bm_source_status src[_BM_SRC_MAX];
+	uint32_t page_size;	/* 0 when unknown */
+	bool patched;		/* the kernel log was read and parsed */
+
+	struct bm_region *regions;
+	size_t n_regions;
+	struct bm_finding *findings;
+	size_t n_findings;
+	struct bm_reconciliation rec;
+
+	const char *missing[24];	/* names of figures that cannot be known */
+	size_t n_missing;
+	char summary[192];
+};
+
+/*
+ * Builds regions, findings and the reconciliation from r->in and r->src.
+ * Returns 0 or -ENOMEM.  Inputs stay owned by the report.
+ */
+int model_build(struct bootmem_report *r);
+void model_free(struct bootmem_report *r);
+
+/* Convenience for renderers and tests. */
+const struct bm_region *model_find_region(const struct bootmem_report *r, const char *name);
+const struct bm_region *model_find_kind(const struct bootmem_report *r, enum bm_kind k);

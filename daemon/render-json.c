@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "render.h"
+
+static const char *const phase_names[] = {
+	"booting", "scheduling", "freeing_initmem", "running", "halt", "power_off", "restart", "suspend",
+};
+
+/* Builders that tolerate NULL (out of memory) children; the final dump catches it. */
+static void set(json_t *o, const char *k, json_t *v)
+{
+	if (o)
+		json_object_set_new(o, k, v ? v : json_null());
+	else
+		json_decref(v);
+}
+
+static void append(json_t *a, json_t *v)
+{
+	if (a)
+		json_array_append_new(a, v ? v : json_null());
+	else
+		json_decref(v);
+}
+
+static json_t *jint(int64_t v)
+{
+	return json_integer((json_int_t)v);
+}
+
+static json_t *jfig(const struct bm_figure *f)
+{
+	return f->known ? jint(f->value) : json_null();
+}
+
+static json_t *jstr_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *flags_json(unsigned flags)
+{
+	json_t *a = json_array();
+
+	if (flags & BMF_F_NOMAP)
+		append(a, json_string("nomap"));
+	if (flags & BMF_F_REUSABLE)
+		append(a, json_string("reusable"));
+	if (flags & BMF_F_DYNAMIC)
+		append(a, json_string("dynamic"));
+	if (flags & BMF_F_MERGED)
+		append(a, json_string("merged"));
+	return a;
+}
+
+static json_t *range_json(uint64_t base, uint64_t size)
+{
+	json_t *o = json_object();
+
+	set(o, "base", jint((int64_t)base));
+	set(o, "size", jint((int64_t)size));
+	return o;
+}
+
+static json_t *event_json(const struct bmf_event *e)
+{
+	json_t *o = json_object();
+
+	set(o, "seq", jint(e->seq));
+	set(o, "kind", json_string(bmf_kind_name(e->kind)));
+	set(o, "tag", json_string(bmf_tag_name(e->tag)));
+	set(o, "phase", json_string(e->phase < sizeof(phase_names) / sizeof(phase_names[0]) ?
+				    phase_names[e->phase] : "unknown"));
+	set(o, "time_ns", jint((int64_t)e->time_ns));
+	set(o, "base", jint((int64_t)e->base));
+	set(o, "size", jint((int64_t)e->size));
+	set(o, "pages", jint(e->pages));
+	set(o, "caller", json_string(e->caller));
+	set(o, "caller_offset", jint(e->caller_offset));
+	set(o, "label", json_string(e->label));
+	set(o, "flags", flags_json(e->flags));
+	return o;
+}
+
+static json_t *region_json(const struct bootmem_report *r, const struct bm_region *g)
+{
+	json_t *o = json_object(), *src = json_object(), *ranges = json_array(), *ev = json_array();
+
+	set(o, "name", json_string(g->name));
+	set(o, "kind", json_string(bm_kind_name(g->kind)));
+	set(o, "fate", json_string(bm_fate_name(g->fate)));
+	set(o, "reserved_bytes", jfig(&g->reserved));
+	set(o, "held_bytes", jfig(&g->held));
+	set(o, "freed_bytes", jfig(&g->freed));
+	set(o, "nomap_bytes", jfig(&g->nomap));
+	set(o, "source", json_string(bm_src_name(g->src)));
+	set(src, "reserved_bytes", g->reserved.known ? json_string(bm_src_name(g->reserved.src)) : NULL);
+	set(src, "held_bytes", g->held.known ? json_string(bm_src_name(g->held.src)) : NULL);
+	set(src, "freed_bytes", g->freed.known ? json_string(bm_src_name(g->freed.src)) : NULL);
+	set(o, "figure_sources", src);
+	set(o, "flags", flags_json(g->flags));
+	set(o, "reason", jstr_or_null(g->reason));
+	for (size_t i = 0; i < g->n_ranges; i++)
+		append(ranges, range_json(g->ranges[i].base, g->ranges[i].size));
+	set(o, "ranges", ranges);
+	if (r->in.log) {
+		for (size_t i = 0; i < g->n_events; i++)
+			append(ev, event_json(&r->in.log->events[g->events[i]]));
+		set(o, "lifecycle", ev);
+	} else {
+		json_decref(ev);
+		set(o, "lifecycle", NULL);
+	}
+	return o;
+}
+
+static json_t *regions_json(const struct bootmem_report *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->n_regions; i++)
+		append(a, region_json(r, &r->regions[i]));
+	return a;
+}
+
+static json_t *reconciliation_json(const struct bootmem_report *r)
+{
+	const struct bm_reconciliation *rec = &r->rec;
+	static const char *const names[] = {
+		"ram_bytes", "memtotal_bytes", "memtotal_log_bytes", "held_bytes", "nomap_bytes",
+		"removed_bytes", "unexplained_bytes", "unattributed_bytes", "released_bytes", "gap_bytes",
+	};
+	const struct bm_figure *figs[] = {
+		&rec->ram, &rec->memtotal, &rec->memtotal_log, &rec->held, &rec->nomap,
+		&rec->removed, &rec->unexplained, &rec->unattributed, &rec->released, &rec->gap,
+	};
+	json_t *o = json_object(), *src = json_object(), *ur = json_array();
+
+	set(o, "identity", json_string("ram_bytes = memtotal_bytes + held_bytes + nomap_bytes + "
+				       "removed_bytes + unexplained_bytes"));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		set(o, names[i], jfig(figs[i]));
+		set(src, names[i], figs[i]->known ? json_string(bm_src_name(figs[i]->src)) : NULL);
+	}
+	set(o, "memtotal_consistent", rec->consistent_known ? json_boolean(rec->memtotal_consistent) : NULL);
+	set(o, "page_size", r->page_size ? jint(r->page_size) : NULL);
+	for (size_t i = 0; i < rec->n_unexplained_ranges; i++)
+		append(ur, range_json(rec->unexplained_ranges[i].base, rec->unexplained_ranges[i].size));
+	set(o, "unexplained_ranges", ur);
+	set(o, "figure_sources", src);
+	return o;
+}
+
+static json_t *ranges_json(const struct fdt_range *rg, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		append(a, range_json(rg[i].base, rg[i].size));
+	return a;
+}
+
+static json_t *fdt_json(const struct fdt_info *f)
+{
+	json_t *o, *rm;
+
+	if (!f)
+		return json_null();
+	o = json_object();
+	set(o, "totalsize", jint(f->totalsize));
+	set(o, "memory", ranges_json(f->memory, f->n_memory));
+	set(o, "memreserve", ranges_json(f->memreserve, f->n_memreserve));
+	if (f->has_initrd) {
+		json_t *i = json_object();
+
+		set(i, "start", jint((int64_t)f->initrd_start));
+		set(i, "end", jint((int64_t)f->initrd_end));
+		set(o, "initrd", i);
+	} else
+		set(o, "initrd", NULL);
+	set(o, "elfcorehdr", f->has_elfcorehdr ? range_json(f->elfcorehdr.base, f->elfcorehdr.size) : NULL);
+	set(o, "usable_memory_range", ranges_json(f->usable_memory, f->n_usable_memory));
+	rm = json_array();
+	for (size_t i = 0; i < f->n_rmem; i++) {
+		const struct fdt_rmem_node *n = &f->rmem[i];
+		json_t *x = json_object();
+
+		set(x, "name", json_string(n->name));
+		set(x, "compatible", jstr_or_null(n->compatible));
+		set(x, "reg", ranges_json(n->reg, n->n_reg));
+		set(x, "size", n->has_size ? jint((int64_t)n->size) : NULL);
+		set(x, "alignment", n->has_alignment ? jint((int64_t)n->alignment) : NULL);
+		set(x, "alloc_ranges", ranges_json(n->alloc_ranges, n->n_alloc_ranges));
+		set(x, "no_map", json_boolean(n->no_map));
+		set(x, "reusable", json_boolean(n->reusable));
+		set(x, "disabled", json_boolean(n->disabled));
+		set(x, "malformed", json_boolean(n->bad));
+		append(rm, x);
+	}
+	set(o, "reserved_memory", rm);
+	return o;
+}
+
+static json_t *report_json(const struct bootmem_report *r)
+{
+	json_t *o = json_object(), *k = json_object(), *s = json_array(), *f = json_array();
+	json_t *m = json_array(), *sum = json_object();
+	size_t warnings = 0;
+
+	set(o, "bootmemd_version", json_string(PACKAGE_VERSION));
+	set(o, "mode", json_string(r->patched ? "patched" : "stock"));
+	set(k, "release", r->in.release[0] ? json_string(r->in.release) : NULL);
+	set(k, "arch", r->in.arch[0] ? json_string(r->in.arch) : NULL);
+	set(k, "page_size", r->page_size ? jint(r->page_size) : NULL);
+	set(k, "cmdline", jstr_or_null(r->in.cmdline));
+	set(o, "kernel", k);
+
+	for (int i = 0; i < _BM_SRC_MAX; i++) {
+		json_t *x;
+
+		if (i == BM_SRC_DERIVED)
+			continue;
+		x = json_object();
+		set(x, "name", json_string(bm_src_name((enum bm_src)i)));
+		set(x, "present", json_boolean(r->src[i].present));
+		set(x, "available", json_boolean(r->src[i].available));
+		set(x, "error", r->src[i].available || !r->src[i].error[0] ? NULL : json_string(r->src[i].error));
+		append(s, x);
+	}
+	set(o, "sources", s);
+
+	for (size_t i = 0; i < r->n_findings; i++) {
+		const struct bm_finding *fi = &r->findings[i];
+		json_t *x = json_object();
+
+		set(x, "code", json_string(fi->code));
+		set(x, "severity", json_string(fi->severity == BM_WARNING ? "warning" : "info"));
+		set(x, "source", json_string(bm_src_name(fi->src)));
+		set(x, "region", jstr_or_null(fi->region));
+		set(x, "message", json_string(fi->message));
+		append(f, x);
+		warnings += fi->severity == BM_WARNING;
+	}
+	for (size_t i = 0; i < r->n_missing; i++)
+		append(m, json_string(r->missing[i]));
+
+	set(sum, "text", json_string(r->summary));
+	set(sum, "regions", jint((int64_t)r->n_regions));
+	set(sum, "findings", jint((int64_t)r->n_findings));
+	set(sum, "warnings", jint((int64_t)warnings));
+	set(sum, "ram_bytes", jfig(&r->rec.ram));
+	set(sum, "memtotal_bytes", jfig(&r->rec.memtotal));
+	set(sum, "held_bytes", jfig(&r->rec.held));
+	set(sum, "unexplained_bytes", jfig(&r->rec.unexplained));
+	set(o, "summary", sum);
+	set(o, "reconciliation", reconciliation_json(r));
+	set(o, "regions", regions_json(r));
+	set(o, "findings", f);
+	set(o, "missing", m);
+	if (r->in.log) {
+		const struct bmf_log *l = r->in.log;
+		json_t *x = json_object();
+
+		set(x, "version", jint(l->version));
+		set(x, "page_size", jint(l->page_size));
+		set(x, "records", jint((int64_t)l->n_events));
+		set(x, "dropped", jint(l->dropped));
+		set(x, "capacity", jint(l->capacity));
+		set(x, "unknown_kinds", jint((int64_t)l->unknown_kinds));
+		set(x, "unknown_tags", jint((int64_t)l->unknown_tags));
+		set(x, "totalram_pages", jint((int64_t)l->totalram_pages));
+		set(o, "log", x);
+	} else
+		set(o, "log", NULL);
+	set(o, "fdt", fdt_json(r->in.fdt));
+	return o;
+}
+
+static int dump(json_t *j, char **out, size_t *len)
+{
+	char *s;
+
+	if (!j)
+		return -ENOMEM;
+	s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (!s)
+		return -ENOMEM;
+	*len = strlen(s);
+	*out = s;
+	return 0;
+}
+
+int render_json(const struct bootmem_report *r, bool regions_only, char **out, size_t *len)
+{
+	return dump(regions_only ? regions_json(r) : report_json(r), out, len);
+}
+
+int render_events(const struct bootmem_report *r, const char *kind, const char *tag,
+		  char **out, size_t *len)
+{
+	int k = -1, t = -1;
+	json_t *a;
+
+	if (kind && (k = bmf_kind_from_name(kind)) < 0)
+		return -EINVAL;
+	if (tag && (t = bmf_tag_from_name(tag)) < 0)
+		return -EINVAL;
+	a = json_array();
+	if (r->in.log)
+		for (size_t i = 0; i < r->in.log->n_events; i++) {
+			const struct bmf_event *e = &r->in.log->events[i];
+
+			if ((k >= 0 && e->kind != k) || (t >= 0 && e->tag != t))
+				continue;
+			append(a, event_json(e));
+		}
+	return dump(a, out, len);
+}

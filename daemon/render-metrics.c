@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Prometheus text format 0.0.4 and OpenMetrics 1.0.0.  The metric names are
+ * listed in METRICS.md; keep the two in step.  Byte counts are printed as
+ * exact integers.  A figure that is unknown (stock kernel) is left out
+ * rather than invented; bootmemd_source_info says which sources were read.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "render.h"
+#include "util.h"
+
+struct out {
+	struct strbuf sb;
+	bool om;
+};
+
+static void esc(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			sb_puts(sb, "\\\\");
+		else if (*s == '"')
+			sb_puts(sb, "\\\"");
+		else if (*s == '\n')
+			sb_puts(sb, "\\n");
+		else
+			sb_putn(sb, s, 1);
+	}
+}
+
+/*
+ * Family header.  @name is the sample name; for OpenMetrics an info metric's
+ * family drops the "_info" suffix, and byte gauges get a UNIT line.
+ */
+static void family(struct out *o, const char *name, const char *type, const char *help)
+{
+	size_t n = strlen(name);
+	bool info = strcmp(type, "info") == 0;
+
+	if (o->om && info && n > 5)
+		n -= 5;
+	sb_printf(&o->sb, "# HELP %.*s %s\n", (int)n, name, help);
+	sb_printf(&o->sb, "# TYPE %.*s %s\n", (int)n, name, o->om ? type : info ? "gauge" : type);
+	if (o->om && n > 6 && strcmp(name + n - 6, "_bytes") == 0)
+		sb_printf(&o->sb, "# UNIT %.*s bytes\n", (int)n, name);
+}
+
+/* A sample; @labels are name/value pairs ending with NULL. */
+static void sample(struct out *o, const char *name, int64_t v, ...)
+{
+	va_list ap;
+	const char *k;
+	bool first = true;
+
+	sb_puts(&o->sb, name);
+	va_start(ap, v);
+	while ((k = va_arg(ap, const char *))) {
+		const char *val = va_arg(ap, const char *);
+
+		sb_puts(&o->sb, first ? "{" : ",");
+		sb_printf(&o->sb, "%s=\"", k);
+		esc(&o->sb, val ? val : "");
+		sb_puts(&o->sb, "\"");
+		first = false;
+	}
+	va_end(ap);
+	sb_printf(&o->sb, "%s %" PRId64 "\n", first ? "" : "}", v);
+}
+
+static void gauge(struct out *o, const char *name, const char *help, const struct bm_figure *f)
+{
+	if (!f->known)
+		return;
+	family(o, name, "gauge", help);
+	sample(o, name, f->value, NULL);
+}
+
+/* Which regions get their own label value: the first ones in report order. */
+static bool labelled(const struct bootmem_report *r, size_t i)
+{
+	return r->n_regions <= RENDER_MAX_REGION_LABELS || i < RENDER_MAX_REGION_LABELS - 1;
+}
+
+static void region_metric(struct out *o, const struct bootmem_report *r, const char *name,
+			  const char *help, size_t field)
+{
+	struct bm_figure other = { .known = false };
+	bool any = false, other_any = false;
+
+	for (size_t i = 0; i < r->n_regions; i++) {
+		const struct bm_figure *f = (const void *)((const char *)&r->regions[i] + field);
+
+		if (!f->known)
+			continue;
+		if (!any)
+			family(o, name, "gauge", help);
+		any = true;
+		if (labelled(r, i))
+			sample(o, name, f->value, "region", r->regions[i].name,
+			       "kind", bm_kind_name(r->regions[i].kind), NULL);
+		else {
+			other.value += f->value;
+			other_any = true;
+		}
+	}
+	if (other_any)
+		sample(o, name, other.value, "region", "other", "kind", "other", NULL);
+}
+
+int render_metrics(const struct bootmem_report *r, bool openmetrics, char **outp, size_t *len)
+{
+	struct out o = { .om = openmetrics };
+	const struct bm_reconciliation *rec = &r->rec;
+	const struct bm_region *initrd = model_find_kind(r, BM_KIND_INITRD);
+	size_t warnings = 0;
+
+	sb_init(&o.sb);
+
+	family(&o, "bootmemd_build_info", "info", "bootmemd build information.");
+	sample(&o, "bootmemd_build_info", 1, "version", PACKAGE_VERSION, NULL);
+	family(&o, "bootmemd_boot_info", "info",
+	       "The booted kernel; mode is patched with a bootmem_fate log, stock without.");
+	sample(&o, "bootmemd_boot_info", 1, "release", r->in.release[0] ? r->in.release : "unknown",
+	       "arch", r->in.arch[0] ? r->in.arch : "unknown", "mode", r->patched ? "patched" : "stock",
+	       NULL);
+	family(&o, "bootmemd_source_info", "info", "Each input source and whether it could be read.");
+	for (int i = 0; i < _BM_SRC_MAX; i++)
+		if (i != BM_SRC_DERIVED)
+			sample(&o, "bootmemd_source_info", 1, "source", bm_src_name((enum bm_src)i),
+			       "available", r->src[i].available ? "1" : "0", NULL);
+
+	if (r->page_size) {
+		family(&o, "bootmemd_page_size_bytes", "gauge", "Kernel page size.");
+		sample(&o, "bootmemd_page_size_bytes", r->page_size, NULL);
+	}
+	gauge(&o, "bootmemd_ram_bytes", "RAM the kernel was given (whole pages).", &rec->ram);
+	gauge(&o, "bootmemd_memtotal_bytes", "MemTotal as /proc/meminfo reports it.", &rec->memtotal);
+	gauge(&o, "bootmemd_log_memtotal_bytes", "MemTotal rebuilt from the kernel log's page counts.",
+	      &rec->memtotal_log);
+	gauge(&o, "bootmemd_gap_bytes", "RAM minus MemTotal: what boot kept, in total.", &rec->gap);
+	gauge(&o, "bootmemd_held_bytes", "RAM still held by boot reservations the log explains.",
+	      &rec->held);
+	gauge(&o, "bootmemd_nomap_bytes", "RAM marked no-map.", &rec->nomap);
+	gauge(&o, "bootmemd_removed_bytes", "RAM removed from the memory map (mem=, memblock_remove).",
+	      &rec->removed);
+	gauge(&o, "bootmemd_unexplained_bytes",
+	      "RAM minus MemTotal, held, no-map and removed; 0 when every byte is explained.",
+	      &rec->unexplained);
+	if (rec->consistent_known) {
+		family(&o, "bootmemd_memtotal_consistent", "gauge",
+		       "1 if MemTotal rebuilt from the kernel log equals /proc/meminfo.");
+		sample(&o, "bootmemd_memtotal_consistent", rec->memtotal_consistent, NULL);
+	}
+
+	region_metric(&o, r, "bootmemd_region_reserved_bytes", "Bytes a boot region reserved.",
+		      offsetof(struct bm_region, reserved));
+	region_metric(&o, r, "bootmemd_region_held_bytes", "Bytes a boot region still holds.",
+		      offsetof(struct bm_region, held));
+	region_metric(&o, r, "bootmemd_region_freed_bytes",
+		      "Bytes a boot region released to the page allocator.",
+		      offsetof(struct bm_region, freed));
+
+	if (initrd) {
+		family(&o, "bootmemd_initrd_fate", "gauge", "1 for the initrd's fate, 0 for the others.");
+		for (int f = 0; f < _BM_FATE_MAX; f++)
+			sample(&o, "bootmemd_initrd_fate", initrd->fate == (enum bm_fate)f,
+			       "fate", bm_fate_name((enum bm_fate)f), NULL);
+	}
+
+	if (r->in.log) {
+		family(&o, "bootmemd_log_records", "gauge", "Records in the kernel's bootmem_fate log.");
+		sample(&o, "bootmemd_log_records", (int64_t)r->in.log->n_events, NULL);
+		family(&o, "bootmemd_log_dropped_events", "gauge",
+		       "Events the kernel lost because its log was full.");
+		sample(&o, "bootmemd_log_dropped_events", r->in.log->dropped, NULL);
+	}
+
+	for (size_t i = 0; i < r->n_findings; i++)
+		warnings += r->findings[i].severity == BM_WARNING;
+	family(&o, "bootmemd_findings", "gauge", "Findings where intent and action disagree, by severity.");
+	sample(&o, "bootmemd_findings", (int64_t)(r->n_findings - warnings), "severity", "info", NULL);
+	sample(&o, "bootmemd_findings", (int64_t)warnings, "severity", "warning", NULL);
+
+	if (o.om)
+		sb_puts(&o.sb, "# EOF\n");
+	return sb_steal(&o.sb, outp, len);
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The human report: the three protagonists (kernel image, initrd, FDT)
+ * first, then the top holders, then the reconciliation, findings and
+ * sources.  Sizes are binary units; exact byte counts are in the JSON.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "render.h"
+#include "util.h"
+
+#define TOP_HOLDERS 10
+
+static const char *fb(const struct bm_figure *f, char *buf, size_t n)
+{
+	if (!f->known)
+		return "?";
+	if (f->value < 0) {
+		char tmp[32];
+
+		snprintf(buf, n, "-%s", util_format_bytes((uint64_t)-f->value, tmp, sizeof(tmp)));
+		return buf;
+	}
+	return util_format_bytes((uint64_t)f->value, buf, n);
+}
+
+static void region_line(struct strbuf *sb, const struct bm_region *g)
+{
+	char a[32], b[32], c[32];
+
+	sb_printf(sb, "  %-28.28s %10s %10s %10s  %s", g->name, fb(&g->reserved, a, sizeof(a)),
+		  fb(&g->held, b, sizeof(b)), fb(&g->freed, c, sizeof(c)), bm_fate_name(g->fate));
+	if (g->reason)
+		sb_printf(sb, " (%s)", g->reason);
+	sb_puts(sb, "\n");
+}
+
+static void rec_line(struct strbuf *sb, const char *op, const char *what, const struct bm_figure *f)
+{
+	char a[32];
+
+	if (!f->known) {
+		sb_printf(sb, "  %s %-22s %12s\n", op, what, "unknown");
+		return;
+	}
+	sb_printf(sb, "  %s %-22s %12s  %" PRId64 " B  (%s)\n", op, what, fb(f, a, sizeof(a)), f->value,
+		  bm_src_name(f->src));
+}
+
+int render_text(const struct bootmem_report *r, char **out, size_t *len)
+{
+	const struct bm_reconciliation *rec = &r->rec;
+	struct strbuf sb;
+	size_t shown = 0, rest = 0;
+	int64_t rest_held = 0;
+	char a[32];
+
+	sb_init(&sb);
+	sb_printf(&sb, "bootmemd %s: Linux %s %s, %s\n", PACKAGE_VERSION,
+		  r->in.release[0] ? r->in.release : "(unknown release)",
+		  r->in.arch[0] ? r->in.arch : "(unknown arch)",
+		  r->patched ? "bootmem_fate log" : "stock kernel (no bootmem_fate log): partial figures");
+	sb_printf(&sb, "%s\n\n", r->summary);
+
+	sb_printf(&sb, "  %-28s %10s %10s %10s  %s\n", "REGION", "RESERVED", "HELD", "FREED", "FATE");
+	for (size_t i = 0; i < r->n_regions; i++)
+		if (bm_kind_is_protagonist(r->regions[i].kind))
+			region_line(&sb, &r->regions[i]);
+	sb_puts(&sb, "\n  top holders\n");
+	for (size_t i = 0; i < r->n_regions; i++) {
+		const struct bm_region *g = &r->regions[i];
+
+		if (bm_kind_is_protagonist(g->kind))
+			continue;
+		if (shown < TOP_HOLDERS) {
+			region_line(&sb, g);
+			shown++;
+		} else {
+			rest++;
+			rest_held += g->held.known ? g->held.value : 0;
+		}
+	}
+	if (!shown)
+		sb_puts(&sb, "  (none known)\n");
+	if (rest)
+		sb_printf(&sb, "  %zu more regions holding %s\n", rest,
+			  util_format_bytes((uint64_t)rest_held, a, sizeof(a)));
+
+	sb_puts(&sb, "\nreconciliation (RAM = MemTotal + held + no-map + removed + unexplained)\n");
+	rec_line(&sb, " ", "RAM", &rec->ram);
+	rec_line(&sb, "=", "MemTotal", &rec->memtotal);
+	rec_line(&sb, "+", "held by reservations", &rec->held);
+	rec_line(&sb, "+", "no-map", &rec->nomap);
+	rec_line(&sb, "+", "removed", &rec->removed);
+	rec_line(&sb, "+", "unexplained", &rec->unexplained);
+	if (!r->patched)
+		rec_line(&sb, " ", "RAM - MemTotal", &rec->gap);
+	if (rec->consistent_known)
+		sb_printf(&sb, "  MemTotal rebuilt from the log %s /proc/meminfo (%s)\n",
+			  rec->memtotal_consistent ? "matches" : "DIFFERS FROM",
+			  fb(&rec->memtotal_log, a, sizeof(a)));
+	for (size_t i = 0; i < rec->n_unexplained_ranges && i < 8; i++)
+		sb_printf(&sb, "  unexplained [0x%" PRIx64 "-0x%" PRIx64 ")\n", rec->unexplained_ranges[i].base,
+			  rec->unexplained_ranges[i].base + rec->unexplained_ranges[i].size);
+
+	if (r->n_findings) {
+		sb_puts(&sb, "\nfindings\n");
+		for (size_t i = 0; i < r->n_findings; i++)
+			sb_printf(&sb, "  %-7s %s: %s\n",
+				  r->findings[i].severity == BM_WARNING ? "warning" : "info",
+				  r->findings[i].code, r->findings[i].message);
+	}
+	if (r->n_missing) {
+		sb_puts(&sb, "\nunknown without the kernel log:");
+		for (size_t i = 0; i < r->n_missing; i++)
+			sb_printf(&sb, "%s %s", i ? "," : "", r->missing[i]);
+		sb_puts(&sb, "\n");
+	}
+	sb_puts(&sb, "\nsources:");
+	for (int i = 0; i < _BM_SRC_MAX; i++) {
+		if (i == BM_SRC_DERIVED)
+			continue;
+		sb_printf(&sb, " %s=%s", bm_src_name((enum bm_src)i),
+			  r->src[i].available ? "ok" : r->src[i].present ? "bad" : "absent");
+	}
+	sb_puts(&sb, "\n");
+	for (int i = 0; i < _BM_SRC_MAX; i++)
+		if (r->src[i].present && !r->src[i].available && r->src[i].error[0])
+			sb_printf(&sb, "  %s: %s\n", bm_src_name((enum bm_src)i), r->src[i].error);
+	return sb_steal(&sb, out, len);
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Renderers behind report_render(); each returns 0 or a negative errno. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+
+int render_text(const struct bootmem_report *r, char **out, size_t *len);
+int render_json(const struct bootmem_report *r, bool regions_only, char **out, size_t *len);
+int render_metrics(const struct bootmem_report *r, bool openmetrics, char **out, size_t *len);
+int render_events(const struct bootmem_report *r, const char *kind, const char *tag,
+		  char **out, size_t *len);
+
+/* At most this many region label values per metric; the rest are summed as "other". */
+#define RENDER_MAX_REGION_LABELS 16

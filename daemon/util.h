@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Small helpers shared by the sources, the model and the renderers: bounded
+ * file reading relative to a root directory and a growable string buffer.
+ */
+#pragma once
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Inputs are small (the largest is the FDT, 1 MiB on QEMU); refuse anything absurd. */
+#define UTIL_MAX_FILE (64u << 20)
+
+/*
+ * Reads @path (relative to @rootfd, or absolute) into a malloc()ed buffer with
+ * a NUL appended (not counted in *len).  Works for sysfs/procfs files whose
+ * st_size is 0 or wrong.  Returns 0 or a negative errno; -EFBIG past @max.
+ */
+int util_read_file_at(int rootfd, const char *path, size_t max, char **out, size_t *len);
+
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+	bool oom;		/* sticky: an allocation failed */
+};
+
+void sb_init(struct strbuf *sb);
+void sb_puts(struct strbuf *sb, const char *s);
+void sb_putn(struct strbuf *sb, const char *s, size_t n);
+__attribute__((format(printf, 2, 3)))
+void sb_printf(struct strbuf *sb, const char *fmt, ...);
+void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
+/* Hands the buffer over (NUL-terminated).  Returns -ENOMEM if anything failed. */
+int sb_steal(struct strbuf *sb, char **out, size_t *len);
+void sb_free(struct strbuf *sb);
+
+/* Human-readable size with binary units, e.g. "17.2 MiB", into @buf. */
+const char *util_format_bytes(uint64_t bytes, char *buf, size_t n);
+
+/* Overflow-checked helpers. */
+static inline bool util_add_overflows(uint64_t a, uint64_t b, uint64_t *sum)
+{
+	return __builtin_add_overflow(a, b, sum);
+}
+
+/* *res = a * b + c, false when it fits in 64 bits. */
+static inline bool util_mul_add(uint64_t a, uint64_t b, uint64_t c, uint64_t *res)
+{
+	uint64_t m;
+
+	return __builtin_mul_overflow(a, b, &m) || __builtin_add_overflow(m, c, res);
+}
