@@ -3,8 +3,10 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "model.h"
 #include "util.h"
@@ -430,7 +432,11 @@ struct claim {
 	size_t region;
 	size_t event;
 	bool identity;		/* carries a tag: names what it covers */
+	bool named;		/* an IDENTITY record, preferred over a reservation of the same size */
+	uint16_t tag;
 };
+
+#define DEFERRED ((size_t)SSIZE_MAX)
 
 struct engine {
 	struct bootmem_report *r;
@@ -485,13 +491,35 @@ static ssize_t region_for_event(struct engine *en, const struct bmf_event *e)
 		snprintf(name, sizeof(name), "%s", tag_map[e->tag].name);
 	else if (e->tag == BMF_TAG_MEMRESERVE)
 		snprintf(name, sizeof(name), "memreserve@0x%" PRIx64, e->base);
+	else if (e->tag == BMF_TAG_RESERVED_MEM && *e->label)
+		snprintf(name, sizeof(name), "%s", e->label);
 	else if (e->tag == BMF_TAG_RESERVED_MEM)
-		snprintf(name, sizeof(name), "%s", *e->label ? e->label : "reserved-memory");
+		snprintf(name, sizeof(name), "reserved-memory@0x%" PRIx64, e->base);
 	else if (e->tag == BMF_TAG_CMA)
-		snprintf(name, sizeof(name), "cma:%s", *e->label ? e->label : "default");
+		/*
+		 * cma->name: "reserved" for the default area, the node name for a
+		 * reserved-memory CMA pool, which then shares the node's region.
+		 */
+		snprintf(name, sizeof(name), "%s",
+			 !*e->label || strcmp(e->label, "reserved") == 0 ? "cma" : e->label);
+	else if (e->kind == BMF_IDENTITY && *e->label)
+		snprintf(name, sizeof(name), "%s", e->label);	/* reserve_mem=...:name */
 	else
 		snprintf(name, sizeof(name), "%s", *e->caller ? e->caller : "unknown");
 	return get_region(en->r, name, kind, BM_SRC_LOG);
+}
+
+/*
+ * A reservation made under a tag that names regions by label (a
+ * reserved-memory node, a CMA area, a memreserve entry) carries no label
+ * itself: the IDENTITY record that follows names it.  Such claims are
+ * resolved after the replay, to the identity that overlaps them.
+ */
+static bool deferred_tag(const struct bmf_event *e)
+{
+	return (e->kind == BMF_RESERVE || e->kind == BMF_ALLOC) && !*e->label &&
+	       (e->tag == BMF_TAG_RESERVED_MEM || e->tag == BMF_TAG_CMA ||
+		e->tag == BMF_TAG_MEMRESERVE);
 }
 
 static int add_claim(struct engine *en, const struct bmf_event *e, size_t ev, size_t region,
@@ -509,6 +537,8 @@ static int add_claim(struct engine *en, const struct bmf_event *e, size_t ev, si
 	nc->region = region;
 	nc->event = ev;
 	nc->identity = identity;
+	nc->named = e->kind == BMF_IDENTITY;
+	nc->tag = e->tag;
 	return 0;
 }
 
@@ -556,7 +586,7 @@ static int replay(struct engine *en)
 			break;
 		case BMF_RESERVE:
 		case BMF_ALLOC:
-			g = region_for_event(en, e);
+			g = deferred_tag(e) ? (ssize_t)DEFERRED : region_for_event(en, e);
 			if (g < 0) {
 				r = (int)g == -EINVAL ? 0 : (int)g;
 				break;
@@ -570,7 +600,7 @@ static int replay(struct engine *en)
 				r = imap_apply(&en->ever, ps, pe, OP_SET_IF_ABSENT, (int64_t)en->n_claims);
 			break;
 		case BMF_IDENTITY:
-			if (e->tag == BMF_TAG_NONE || !bmf_tag_known(e->tag)) {
+			if ((e->tag == BMF_TAG_NONE && !*e->label) || !bmf_tag_known(e->tag)) {
 				r = 0;
 				break;
 			}
@@ -584,7 +614,10 @@ static int replay(struct engine *en)
 				break;
 			}
 			en->r->regions[g].fate = BM_FATE_REJECTED;	/* provisional, see finish */
-			r = region_set_reason(&en->r->regions[g], *e->label ? e->label : "rejected");
+			/* reserved-memory rejections carry the node name, the others a reason */
+			r = region_set_reason(&en->r->regions[g],
+					      e->tag == BMF_TAG_RESERVED_MEM ? "the kernel could not reserve it" :
+					      *e->label ? e->label : "rejected");
 			if (r >= 0)
 				r = region_add_event(&en->r->regions[g], i);
 			break;
@@ -626,6 +659,29 @@ static int replay(struct engine *en)
 		}
 		if (r < 0)
 			return r;
+	}
+	return 0;
+}
+
+static int resolve_deferred(struct engine *en)
+{
+	for (size_t i = 0; i < en->n_claims; i++) {
+		struct claim *c = &en->claims[i];
+		ssize_t g = -1;
+
+		if (c->region != DEFERRED)
+			continue;
+		for (size_t k = 0; k < en->n_claims && g < 0; k++) {
+			const struct claim *id = &en->claims[k];
+
+			if (id->named && id->tag == c->tag && id->ps < c->pe && c->ps < id->pe)
+				g = (ssize_t)id->region;
+		}
+		if (g < 0)
+			g = region_for_event(en, &en->log->events[c->event]);
+		if (g < 0)
+			return (int)g;
+		c->region = (size_t)g;
 	}
 	return 0;
 }
@@ -693,7 +749,7 @@ static const struct claim *identity_at(const struct engine *en, uint64_t p)
 
 		if (!c->identity || p < c->ps || p >= c->pe)
 			continue;
-		if (!best || c->size < best->size)
+		if (!best || c->size < best->size || (c->size == best->size && c->named && !best->named))
 			best = c;
 	}
 	return best;
@@ -905,6 +961,8 @@ static int build_patched(struct bootmem_report *r)
 	ps = log->page_size;
 
 	rc = replay(&en);
+	if (rc >= 0)
+		rc = resolve_deferred(&en);
 	if (rc < 0)
 		goto out;
 

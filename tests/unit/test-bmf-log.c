@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Parser tests: a valid log (every fixture log under tests/data/vm, and a
+ * synthetic one) is mutated in code into each malformed case; each must give
+ * its own error code and a message, never a crash.
+ *
+ *   test-bmf-log SOURCE_ROOT
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "bmf-log.h"
+#include "bmf-synth.h"
+#include "tap.h"
+#include "util.h"
+
+#define HOFF(f) offsetof(struct bmf_header, f)
+#define ROFF(f) offsetof(struct bmf_record, f)
+
+static uint32_t get32(const unsigned char *b, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, b + off, 4);
+	return v;
+}
+
+static void put32(unsigned char *b, size_t off, uint32_t v)
+{
+	memcpy(b + off, &v, 4);
+}
+
+static void put64(unsigned char *b, size_t off, uint64_t v)
+{
+	memcpy(b + off, &v, 8);
+}
+
+static void put16(unsigned char *b, size_t off, uint16_t v)
+{
+	memcpy(b + off, &v, 2);
+}
+
+/* Parses @len bytes and checks the outcome is @want (BMF_LOG_OK or an error). */
+static struct bmf_log *expect(const char *what, const unsigned char *buf, size_t len,
+			      enum bmf_log_error want)
+{
+	struct bmf_log_diag diag;
+	struct bmf_log *log = NULL;
+	int r;
+
+	memset(&diag, 0xa5, sizeof(diag));
+	r = bmf_log_parse(buf, len, &log, &diag);
+	if (want == BMF_LOG_OK) {
+		CHECK(r == 0, "%s: parse failed: %s", what, r < 0 ? diag.message : "");
+		return r == 0 ? log : NULL;
+	}
+	CHECK(r == -EINVAL, "%s: returned %d, want -EINVAL", what, r);
+	CHECK(diag.error == want, "%s: error %d (%s), want %d (%s)", what, diag.error,
+	      bmf_log_strerror(diag.error), want, bmf_log_strerror(want));
+	CHECK(diag.message[0] && strlen(diag.message) < sizeof(diag.message),
+	      "%s: no message", what);
+	CHECK(strcmp(bmf_log_strerror(want), "unknown error") != 0, "%s: no strerror", what);
+	if (r == 0)
+		bmf_log_free(log);
+	return NULL;
+}
+
+static unsigned char *dup_buf(const unsigned char *b, size_t len)
+{
+	unsigned char *c = malloc(len ? len : 1);
+
+	if (!c)
+		abort();
+	memcpy(c, b, len);
+	return c;
+}
+
+/*
+ * Re-lays the log out with @eh extra bytes of header and @er extra bytes per
+ * record, as a kernel that appended fields would: it must still parse.
+ */
+static unsigned char *relayout(const unsigned char *b, size_t len, uint32_t eh, uint32_t er, size_t *nlen)
+{
+	uint32_t hs = get32(b, HOFF(header_size)), rs = get32(b, HOFF(record_size));
+	uint32_t n = get32(b, HOFF(record_count)), so = get32(b, HOFF(strtab_offset));
+	uint32_t ss = get32(b, HOFF(strtab_size));
+	size_t out_hs = hs + eh, out_rs = rs + er, out_so = out_hs + (size_t)n * out_rs;
+	unsigned char *o;
+
+	(void)len;
+	*nlen = out_so + ss;
+	o = calloc(1, *nlen);
+	if (!o)
+		abort();
+	memcpy(o, b, hs);
+	put32(o, HOFF(header_size), (uint32_t)out_hs);
+	put32(o, HOFF(record_size), (uint32_t)out_rs);
+	put32(o, HOFF(strtab_offset), (uint32_t)out_so);
+	for (uint32_t i = 0; i < n; i++)
+		memcpy(o + out_hs + i * out_rs, b + hs + (size_t)i * rs, rs);
+	memcpy(o + out_so, b + so, ss);
+	return o;
+}
+
+static void mutations(const char *name, const unsigned char *base, size_t len)
+{
+	uint32_t hs = get32(base, HOFF(header_size)), rs = get32(base, HOFF(record_size));
+	uint32_t n = get32(base, HOFF(record_count)), so = get32(base, HOFF(strtab_offset));
+	uint32_t ss = get32(base, HOFF(strtab_size));
+	size_t r0 = hs;			/* first record */
+	size_t rl = hs + (size_t)(n - 1) * rs;	/* last record */
+	struct bmf_log *log;
+	unsigned char *b;
+	char what[256];
+	size_t nlen;
+
+	printf("%s: %zu bytes, %u records of %u bytes, string table %u bytes\n", name, len, n, rs, ss);
+	CHECK(n >= 2, "%s: need at least two records", name);
+	if (n < 2)
+		return;
+
+	log = expect(name, base, len, BMF_LOG_OK);
+	if (log) {
+		CHECK_EQ(log->n_events, n, "record count");
+		CHECK(log->unknown_kinds == 0 && log->unknown_tags == 0, "%s: unknown kinds or tags", name);
+		for (size_t i = 0; i < log->n_events; i++)
+			CHECK(log->events[i].caller && log->events[i].label, "strings resolved");
+		bmf_log_free(log);
+	}
+
+#define MUT(desc, want, ...) do {					\
+		b = dup_buf(base, len);					\
+		__VA_ARGS__;						\
+		snprintf(what, sizeof(what), "%s: %s", name, desc);	\
+		expect(what, b, len, want);				\
+		free(b);						\
+	} while (0)
+
+	MUT("bad magic", BMF_LOG_BAD_MAGIC, b[0] ^= 0x20);
+	MUT("unknown version", BMF_LOG_BAD_VERSION, put32(b, HOFF(version), BMF_VERSION + 1));
+	MUT("version 0", BMF_LOG_BAD_VERSION, put32(b, HOFF(version), 0));
+	MUT("header_size below the known header", BMF_LOG_BAD_HEADER_SIZE,
+	    put32(b, HOFF(header_size), sizeof(struct bmf_header) - 4));
+	MUT("header_size past the file", BMF_LOG_BAD_HEADER_SIZE, put32(b, HOFF(header_size), (uint32_t)len + 1));
+	MUT("record_size below the known record", BMF_LOG_BAD_RECORD_SIZE,
+	    put32(b, HOFF(record_size), sizeof(struct bmf_record) - 8));
+	MUT("record_size 0", BMF_LOG_BAD_RECORD_SIZE, put32(b, HOFF(record_size), 0));
+	MUT("count larger than the file", BMF_LOG_TRUNCATED_RECORDS, put32(b, HOFF(record_count), n + 1000));
+	MUT("count 2^32-1", BMF_LOG_TRUNCATED_RECORDS, put32(b, HOFF(record_count), UINT32_MAX));
+	MUT("count * record_size overflows 32 bits", BMF_LOG_TRUNCATED_RECORDS,
+	    put32(b, HOFF(record_count), 0x10000000); put32(b, HOFF(record_size), 0x100));
+	MUT("record_size larger than the file", BMF_LOG_TRUNCATED_RECORDS,
+	    put32(b, HOFF(record_size), UINT32_MAX));
+	MUT("string table past the file", BMF_LOG_STRTAB_RANGE, put32(b, HOFF(strtab_size), ss + 1));
+	MUT("string table offset past the file", BMF_LOG_STRTAB_RANGE, put32(b, HOFF(strtab_offset), (uint32_t)len));
+	MUT("string table offset + size overflows", BMF_LOG_STRTAB_RANGE,
+	    put32(b, HOFF(strtab_offset), UINT32_MAX); put32(b, HOFF(strtab_size), UINT32_MAX));
+	MUT("string table overlapping the records", BMF_LOG_STRTAB_RANGE,
+	    put32(b, HOFF(strtab_offset), hs); put32(b, HOFF(strtab_size), 1));
+	MUT("string table empty", BMF_LOG_STRTAB_EMPTY, put32(b, HOFF(strtab_size), 0));
+	MUT("string table not starting with the empty string", BMF_LOG_STRTAB_EMPTY, b[so] = 'x');
+	MUT("string table not NUL-terminated", BMF_LOG_STRTAB_UNTERMINATED, b[so + ss - 1] = 'x');
+	MUT("caller offset out of range", BMF_LOG_STRING_RANGE, put32(b, rl + ROFF(caller), ss));
+	MUT("label offset out of range", BMF_LOG_STRING_RANGE, put32(b, r0 + ROFF(label), UINT32_MAX));
+	MUT("header machine offset out of range", BMF_LOG_STRING_RANGE, put32(b, HOFF(machine), ss + 7));
+	MUT("header release offset out of range", BMF_LOG_STRING_RANGE, put32(b, HOFF(release), UINT32_MAX));
+	MUT("page_size 0", BMF_LOG_BAD_PAGE_SIZE, put32(b, HOFF(page_size), 0));
+	MUT("page_size not a power of two", BMF_LOG_BAD_PAGE_SIZE, put32(b, HOFF(page_size), 3000));
+	MUT("seq out of order", BMF_LOG_BAD_SEQ, put32(b, rl + ROFF(seq), 0));
+	MUT("pages on a reserve record", BMF_LOG_BAD_PAGES,
+	    put16(b, r0 + ROFF(kind), BMF_RESERVE); put64(b, r0 + ROFF(pages), 5));
+	MUT("base + size overflows", BMF_LOG_BAD_RANGE,
+	    put64(b, r0 + ROFF(base), UINT64_MAX - 4096); put64(b, r0 + ROFF(size), 8192));
+
+	/* Every truncation fails cleanly with a header or records or strtab error. */
+	for (size_t cut = 0; cut < len; cut++) {
+		struct bmf_log_diag diag;
+		struct bmf_log *l = NULL;
+		int r = bmf_log_parse(base, cut, &l, &diag);
+		enum bmf_log_error e = diag.error;
+
+		CHECK(r == -EINVAL, "%s: truncated to %zu bytes parsed", name, cut);
+		if (r == 0)
+			bmf_log_free(l);
+		else if (cut < sizeof(struct bmf_header))
+			CHECK(e == BMF_LOG_TRUNCATED_HEADER, "%s: cut %zu: error %d", name, cut, e);
+		else if (cut < so)
+			CHECK(e == BMF_LOG_TRUNCATED_RECORDS || e == BMF_LOG_BAD_HEADER_SIZE,
+			      "%s: cut %zu in the records: error %d", name, cut, e);
+		else
+			CHECK(e == BMF_LOG_STRTAB_RANGE, "%s: cut %zu in the strings: error %d", name, cut, e);
+	}
+
+	/* Forward compatibility: appended fields and unknown kinds or tags. */
+	b = relayout(base, len, 16, 8, &nlen);
+	log = expect("header and records with appended fields", b, nlen, BMF_LOG_OK);
+	if (log) {
+		struct bmf_log *orig = NULL;
+
+		if (bmf_log_parse(base, len, &orig, NULL) == 0) {
+			for (size_t i = 0; i < log->n_events; i++)
+				CHECK(log->events[i].base == orig->events[i].base &&
+				      log->events[i].kind == orig->events[i].kind &&
+				      strcmp(log->events[i].caller, orig->events[i].caller) == 0,
+				      "%s: relaid record %zu differs", name, i);
+			bmf_log_free(orig);
+		}
+		bmf_log_free(log);
+	}
+	free(b);
+
+	b = dup_buf(base, len);
+	put16(b, r0 + ROFF(kind), 999);
+	put16(b, rl + ROFF(tag), 777);
+	log = expect("unknown kind and tag are counted", b, len, BMF_LOG_OK);
+	if (log) {
+		CHECK_EQ(log->unknown_kinds, 1, "unknown_kinds");
+		CHECK_EQ(log->unknown_tags, 1, "unknown_tags");
+		CHECK(strcmp(bmf_kind_name(log->events[0].kind), "unknown") == 0, "unknown kind name");
+		bmf_log_free(log);
+	}
+	free(b);
+}
+
+static void names(void)
+{
+	for (unsigned k = 0; k < 64; k++)
+		if (bmf_kind_known(k))
+			CHECK(bmf_kind_from_name(bmf_kind_name(k)) == (int)k, "kind %u round trip", k);
+	for (unsigned t = 0; t < 64; t++)
+		if (bmf_tag_known(t))
+			CHECK(bmf_tag_from_name(bmf_tag_name(t)) == (int)t, "tag %u round trip", t);
+	CHECK(bmf_kind_from_name("nope") == -1, "unknown kind name");
+	CHECK(bmf_tag_from_name("nope") == -1, "unknown tag name");
+	CHECK(bmf_kind_from_name("alloc") == BMF_ALLOC, "alloc");
+	CHECK(bmf_tag_from_name("initrd") == BMF_TAG_INITRD, "initrd");
+	for (int e = 0; e < _BMF_LOG_ERROR_MAX; e++)
+		CHECK(strcmp(bmf_log_strerror((enum bmf_log_error)e), "unknown error") != 0, "strerror %d", e);
+}
+
+int main(int argc, char **argv)
+{
+	struct synth s;
+	unsigned char *buf;
+	size_t len;
+	int fixtures = 0;
+
+	names();
+	synth_boot(&s);
+	buf = synth_write(&s, &len);
+	mutations("synthetic", buf, len);
+	free(buf);
+
+	if (argc > 1) {
+		char dir[4096];
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(dir, sizeof(dir), "%s/tests/data/vm", argv[1]);
+		d = opendir(dir);
+		while (d && (de = readdir(d))) {
+			char path[8192];
+			char *raw;
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/sys/kernel/bootmem_fate/log", dir, de->d_name);
+			if (util_read_file_at(AT_FDCWD, path, UTIL_MAX_FILE, &raw, &len) < 0)
+				continue;
+			mutations(de->d_name, (unsigned char *)raw, len);
+			free(raw);
+			fixtures++;
+		}
+		if (d)
+			closedir(d);
+	}
+	printf("%d fixture logs mutated\n", fixtures);
+	return tap_done("test-bmf-log");
+}
