@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The /proc, boot_params, memmap and dmesg parsers, and stock mode (no
+ * kernel log) on a captured root and on this machine's "/": figures that
+ * can be derived are exact, the others are unknown and listed, none is
+ * invented.  Expected values are read from the snapshot by this test with
+ * its own scanning, never taken from the engine.
+ *
+ *   test-stock SOURCE_ROOT
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <jansson.h>
+
+#include "model.h"
+#include "proc-source.h"
+#include "report.h"
+#include "tap.h"
+#include "util.h"
+
+static void test_meminfo(void)
+{
+	struct meminfo m;
+
+	CHECK(proc_parse_meminfo("MemTotal:        1018048 kB\nMemFree:  5 kB\nCmaTotal:  65536 kB\n", &m) == 0,
+	      "meminfo parses");
+	CHECK_EQ(m.memtotal, 1018048ull * 1024, "MemTotal bytes");
+	CHECK_EQ(m.cma_total, 65536ull * 1024, "CmaTotal bytes");
+	CHECK(proc_parse_meminfo("MemFree: 5 kB\n", &m) < 0, "no MemTotal is an error");
+	CHECK(proc_parse_meminfo("", &m) < 0, "empty meminfo");
+	CHECK(proc_parse_meminfo("MemTotal: 99999999999999999999 kB\n", &m) < 0, "overflow");
+}
+
+static void test_iomem(void)
+{
+	static const char text[] =
+		"00000000-00000fff : Reserved\n"
+		"00001000-0009fbff : System RAM\n"
+		"00100000-3ffdffff : System RAM\n"
+		"  01000000-01e00000 : Kernel code\n"
+		"  01e00000-0220ffff : Kernel rodata\n"
+		"    02000000-02000fff : nested deeper\n"
+		"  02400000-0263ffff : Kernel data\n"
+		"fee00000-fee00fff : Local APIC\n"
+		"garbage line\n";
+	struct iomem *io = NULL;
+	const struct iomem_entry *e;
+
+	CHECK(proc_parse_iomem(text, &io) == 0, "iomem parses");
+	if (!io)
+		return;
+	CHECK_EQ(io->n, 8, "entries");
+	CHECK_EQ(iomem_sum_top(io, "System RAM"), 0x9ec00 + 0x3fee0000, "System RAM");
+	e = iomem_find(io, "Kernel code");
+	CHECK(e && e->depth == 1 && e->end - e->start + 1 == 0xe00001, "Kernel code nested");
+	e = iomem_find(io, "nested deeper");
+	CHECK(e && e->depth == 2 && io->e[e->parent].start == 0x01e00000, "parent link");
+	CHECK(!io->zeroed, "addresses visible");
+	iomem_free(io);
+
+	CHECK(proc_parse_iomem("00000000-00000000 : System RAM\n  00000000-00000000 : Kernel code\n", &io) == 0,
+	      "zeroed iomem parses");
+	if (io) {
+		CHECK(io->zeroed, "zeroed addresses detected");
+		iomem_free(io);
+	}
+}
+
+static void test_dmesg(void)
+{
+	struct dmesg_facts f;
+
+	memset(&f, 0, sizeof(f));
+	proc_parse_dmesg_line("<6>[    0.000000] Memory: 3218112K/25165432K available (18907K kernel code, "
+			      "2544K rwdata, 10292K rodata, 3732K init, 1168K bss, 496600K reserved, "
+			      "0K cma-reserved)", strlen("<6>[    0.000000] Memory: 3218112K/25165432K available "
+			      "(18907K kernel code, 2544K rwdata, 10292K rodata, 3732K init, 1168K bss, 496600K "
+			      "reserved, 0K cma-reserved)"), &f);
+	CHECK(f.has_memory_line, "Memory: line");
+	CHECK_EQ(f.mem_physpages, 25165432ull * 1024, "physpages");
+	CHECK_EQ(f.mem_code, 18907ull * 1024, "code");
+	CHECK_EQ(f.mem_rwdata, 2544ull * 1024, "rwdata");
+	CHECK_EQ(f.mem_rodata, 10292ull * 1024, "rodata");
+	CHECK_EQ(f.mem_init, 3732ull * 1024, "init");
+	CHECK_EQ(f.mem_bss, 1168ull * 1024, "bss");
+	CHECK_EQ(f.mem_reserved, 496600ull * 1024, "reserved");
+	CHECK(!f.has_highmem, "no highmem");
+
+	memset(&f, 0, sizeof(f));
+	{
+		static const char text[] =
+			"6,300,1000,-;Memory: 100K/200K available (1K kernel code, 2K rwdata, 3K rodata, 4K init, "
+			"5K bss, 6K reserved, 7K cma-reserved, 8K highmem)\n"
+			" SUBSYSTEM=ignored\n"
+			"[    1.0] Freeing initrd memory: 1024K\n"
+			"<6>[    2.0] Freeing unused kernel image (initmem) memory: 512K\n"
+			"<6>[    2.1] Freeing unused kernel memory: 256K\n"
+			"<6>[    2.2] Freeing unused kernel image (text/rodata gap) memory: 12K\n"
+			"<6>[    0.0] OF: reserved mem: 0x000000004f000000..0x000000004f0fffff (1024 KiB) nomap non-reusable secmon@4f000000\n"
+			"<6>[    0.0] OF: reserved mem: 0x000000005c000000..0x000000005fffffff (65536 KiB) map reusable linux,cma\n"
+			"<3>[    0.0] INITRD: 0x48000000+0x00200000 is not a memory region - disabling initrd\n"
+			"<6>[    0.0] RAMDISK: [mem 0xbf8b0000-0xbfffffff]\n"
+			"<5>[    0.0] Kernel command line: console=ttyAMA0 mem=256M\n";
+
+		proc_parse_dmesg(text, sizeof(text) - 1, &f);
+	}
+	CHECK(f.has_memory_line && f.has_highmem && f.mem_highmem == 8 * 1024 && f.mem_cma_reserved == 7 * 1024,
+	      "kmsg record with highmem");
+	CHECK_EQ(dmesg_freed(&f, "initrd"), 1024 * 1024, "initrd freed");
+	CHECK_EQ(dmesg_freed(&f, "unused kernel image (initmem)"), 512 * 1024, "initmem freed");
+	CHECK_EQ(dmesg_freed(&f, "unused kernel"), 256 * 1024, "arm64 label");
+	CHECK_EQ(dmesg_freed(&f, "unused kernel image (text/rodata gap)"), 12 * 1024, "x86 gap label");
+	CHECK_EQ(dmesg_freed(&f, "nothing"), -1, "absent label");
+	CHECK_EQ(f.n_rmem, 2, "OF: reserved mem lines");
+	CHECK(f.rmem[0].nomap && !f.rmem[0].reusable && f.rmem[0].base == 0x4f000000 &&
+	      f.rmem[0].end == 0x4f0fffff && strcmp(f.rmem[0].name, "secmon@4f000000") == 0, "nomap node");
+	CHECK(!f.rmem[1].nomap && f.rmem[1].reusable && f.rmem[1].kib == 65536 &&
+	      strcmp(f.rmem[1].name, "linux,cma") == 0, "cma node");
+	CHECK(f.initrd_rejected && strcmp(f.initrd_reject_reason, "not a memory region") == 0, "arm reject");
+	CHECK(f.has_ramdisk && f.ramdisk_start == 0xbf8b0000 && f.ramdisk_end == 0xbfffffff, "RAMDISK");
+	CHECK(strcmp(f.cmdline, "console=ttyAMA0 mem=256M") == 0, "cmdline %s", f.cmdline);
+}
+
+static void test_version(void)
+{
+	char rel[64];
+
+	CHECK(proc_parse_version("Linux version 6.12.117 (gcc) #1 SMP\n", rel, sizeof(rel)) == 0 &&
+	      strcmp(rel, "6.12.117") == 0, "release");
+	CHECK(proc_parse_version("Hello", rel, sizeof(rel)) < 0, "not a version line");
+	CHECK(strcmp(proc_guess_arch("Linux version 6.12 (aarch64-linux-gnu-gcc-12 ...)"), "aarch64") == 0, "arm64");
+	CHECK(strcmp(proc_guess_arch("Linux version 6.12 (arm-linux-gnueabihf-gcc-12 ...)"), "armv7l") == 0, "arm");
+}
+
+/* Independent scans of a snapshot, for expected values. */
+static uint64_t scan_iomem_top(const char *text, const char *name)
+{
+	uint64_t sum = 0;
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		unsigned long long a, b;
+		char n[64];
+
+		if (*l != ' ' && sscanf(l, "%llx-%llx : %63[^\n]", &a, &b, n) == 3 && !strcmp(n, name))
+			sum += b - a + 1;
+	}
+	return sum;
+}
+
+static uint64_t scan_iomem_any(const char *text, const char *name)
+{
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		unsigned long long a, b;
+		char n[64];
+
+		if (sscanf(l, " %llx-%llx : %63[^\n]", &a, &b, n) == 3 && !strcmp(n, name))
+			return b - a + 1;
+	}
+	return 0;
+}
+
+static int64_t scan_dmesg_kib(const char *text, const char *prefix)
+{
+	const char *p = strstr(text, prefix);
+	unsigned long kib;
+
+	return p && sscanf(p + strlen(prefix), "%luK", &kib) == 1 ? (int64_t)kib * 1024 : -1;
+}
+
+static char *slurp(const char *root, const char *rel)
+{
+	char path[4096], *buf = NULL;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (util_read_file_at(AT_FDCWD, path, UTIL_MAX_FILE, &buf, &len) < 0)
+		return NULL;
+	return buf;
+}
+
+static json_t *render_json(const struct bootmem_report *r)
+{
+	json_error_t err;
+	char *out;
+	size_t len;
+	json_t *j;
+
+	if (report_render(r, REPORT_JSON, &out, &len) < 0)
+		return NULL;
+	j = json_loadb(out, len, 0, &err);
+	free(out);
+	return j;
+}
+
+static bool json_has_string(json_t *a, const char *s)
+{
+	for (size_t i = 0; i < json_array_size(a); i++)
+		if (json_is_string(json_array_get(a, i)) && !strcmp(json_string_value(json_array_get(a, i)), s))
+			return true;
+	return false;
+}
+
+/* What every stock report must say, wherever it comes from. */
+static void common_stock(const char *what, struct bootmem_report *r)
+{
+	json_t *j = render_json(r), *rec;
+	char *out;
+	size_t len;
+
+	CHECK(!report_has_kernel_log(r), "%s: no kernel log", what);
+	CHECK(r->rec.ram.known && r->rec.memtotal.known, "%s: RAM and MemTotal known", what);
+	CHECK(r->rec.ram.value >= r->rec.memtotal.value, "%s: RAM %" PRId64 " >= MemTotal %" PRId64, what,
+	      r->rec.ram.value, r->rec.memtotal.value);
+	CHECK(!r->rec.unexplained.known && !r->rec.held.known && !r->rec.consistent_known,
+	      "%s: unexplained, held and consistency unknown", what);
+	CHECK(j, "%s: JSON renders", what);
+	rec = json_object_get(j, "reconciliation");
+	CHECK(json_is_null(json_object_get(rec, "unexplained_bytes")), "%s: unexplained_bytes null", what);
+	CHECK(json_is_null(json_object_get(rec, "memtotal_consistent")), "%s: memtotal_consistent null", what);
+	CHECK(json_is_null(json_object_get(rec, "held_bytes")), "%s: held_bytes null", what);
+	CHECK(json_is_integer(json_object_get(rec, "ram_bytes")), "%s: ram_bytes known", what);
+	CHECK(json_has_string(json_object_get(j, "missing"), "unexplained_bytes") &&
+	      json_has_string(json_object_get(j, "missing"), "held_bytes"), "%s: missing figures listed", what);
+	CHECK(!strcmp(json_string_value(json_object_get(j, "mode")), "stock"), "%s: mode stock", what);
+	json_decref(j);
+
+	CHECK(report_render(r, REPORT_PROMETHEUS, &out, &len) == 0, "%s: metrics render", what);
+	CHECK(!strstr(out, "bootmemd_unexplained_bytes "), "%s: unknown unexplained is not a sample", what);
+	CHECK(strstr(out, "bootmemd_source_info{source=\"kernel_log\",available=\"0\"} 1\n"),
+	      "%s: kernel_log unavailable", what);
+	CHECK(strstr(out, "bootmemd_source_info{source=\"meminfo\",available=\"1\"} 1\n"),
+	      "%s: meminfo available", what);
+	CHECK(strstr(out, "mode=\"stock\""), "%s: boot info mode", what);
+	free(out);
+	CHECK(report_render(r, REPORT_TEXT, &out, &len) == 0 && strstr(out, "unknown"), "%s: text", what);
+	free(out);
+}
+
+static void test_fake_stock(const char *src)
+{
+	char root[4096];
+	struct bootmem_report *r = NULL;
+	char *iomem, *dmesg, *meminfo;
+	const struct bm_region *g;
+	unsigned long long memtotal_kib = 0;
+	int rc;
+
+	snprintf(root, sizeof(root), "%s/tests/data/fake-stock", src);
+	rc = report_load(root, NULL, &r);
+	CHECK(rc == 0, "fake-stock loads: %d", rc);
+	if (rc < 0)
+		return;
+	iomem = slurp(root, "proc/iomem");
+	dmesg = slurp(root, "dmesg.txt");
+	meminfo = slurp(root, "proc/meminfo");
+	CHECK(iomem && dmesg && meminfo, "fake-stock files");
+	if (!iomem || !dmesg || !meminfo)
+		goto out;
+	common_stock("fake-stock", r);
+	sscanf(strstr(meminfo, "MemTotal:"), "MemTotal: %llu kB", &memtotal_kib);
+	CHECK_EQ(r->rec.ram.value, scan_iomem_top(iomem, "System RAM"), "fake-stock RAM from iomem");
+	CHECK(r->rec.ram.src == BM_SRC_IOMEM, "RAM source iomem");
+	CHECK_EQ(r->rec.memtotal.value, memtotal_kib * 1024, "fake-stock MemTotal");
+	CHECK_EQ(r->rec.gap.value, r->rec.ram.value - (int64_t)memtotal_kib * 1024, "gap");
+
+	g = model_find_region(r, "kernel_text");
+	CHECK(g && g->reserved.value == (int64_t)scan_iomem_any(iomem, "Kernel code") &&
+	      g->reserved.src == BM_SRC_IOMEM, "kernel_text from iomem");
+	g = model_find_region(r, "kernel_init");
+	CHECK(g && g->freed.value == scan_dmesg_kib(dmesg, "Freeing unused kernel image (initmem) memory: ") &&
+	      g->reserved.value == scan_dmesg_kib(dmesg, "K rodata, ") &&
+	      !g->held.known && g->fate == BM_FATE_FREED, "kernel_init freed from dmesg");
+	g = model_find_region(r, "initrd");
+	CHECK(g && g->fate == BM_FATE_FREED && g->freed.value == scan_dmesg_kib(dmesg, "Freeing initrd memory: ") &&
+	      !g->held.known, "initrd freed from dmesg");
+	/* boot_params: where the bootloader put the initrd, checked against the kernel's RAMDISK line */
+	/* Firecracker leaves hdr.header ("HdrS") zero, so only the values are checked. */
+	CHECK(r->in.has_boot_params, "boot_params parsed");
+	{
+		unsigned long long a = 0, b = 0;
+		const char *p = strstr(dmesg, "RAMDISK: [mem ");
+
+		CHECK(p && sscanf(p, "RAMDISK: [mem %llx-%llx]", &a, &b) == 2, "RAMDISK line");
+		CHECK(r->in.boot_params.ramdisk_image == a, "ramdisk_image 0x%" PRIx64 " vs 0x%llx",
+		      r->in.boot_params.ramdisk_image, a);
+		/* the kernel prints the page-rounded end */
+		CHECK((r->in.boot_params.ramdisk_image + r->in.boot_params.ramdisk_size + 4095) / 4096 * 4096 == b + 1,
+		      "ramdisk_size %" PRIu64, r->in.boot_params.ramdisk_size);
+		CHECK(g && g->reserved.value == (int64_t)r->in.boot_params.ramdisk_size &&
+		      g->reserved.src == BM_SRC_BOOT_PARAMS, "initrd size from boot_params");
+	}
+	CHECK(r->in.memmap && r->in.memmap->n == 5, "memmap entries");
+	CHECK(r->in.boot_params.n_e820 >= 1, "e820 table in boot_params");
+	CHECK(!strcmp(r->in.arch, "x86_64"), "arch %s", r->in.arch);
+out:
+	free(iomem);
+	free(dmesg);
+	free(meminfo);
+	report_free(r);
+}
+
+static void test_live_root(void)
+{
+	struct bootmem_report *r = NULL;
+	int rc = report_load("/", NULL, &r);
+
+	CHECK(rc == 0, "/ loads: %d", rc);
+	if (rc < 0)
+		return;
+	if (report_has_kernel_log(r)) {
+		printf("this machine runs a patched kernel: stock checks do not apply\n");
+	} else {
+		common_stock("/", r);
+		CHECK(r->in.release[0], "live release known");
+		CHECK(r->in.arch[0], "live arch known");
+	}
+	printf("/: %s\n", report_summary(r));
+	report_free(r);
+}
+
+static void test_unusable_root(void)
+{
+	struct bootmem_report *r = NULL;
+
+	CHECK(report_load("/nonexistent/bootmemd", NULL, &r) == -ENOENT, "missing root is -ENOENT");
+	CHECK(report_load("/etc/hostname", NULL, &r) == -ENOTDIR, "file root is -ENOTDIR");
+}
+
+/* An empty root is a stock machine with nothing known: all figures unknown, nothing crashes. */
+static void test_empty_root(void)
+{
+	char tmpl[] = "/tmp/bootmemd-empty.XXXXXX";
+	struct bootmem_report *r = NULL;
+	char *out;
+	size_t len;
+
+	if (!mkdtemp(tmpl))
+		return;
+	CHECK(report_load(tmpl, NULL, &r) == 0, "empty root loads");
+	if (r) {
+		CHECK(!r->rec.ram.known && !r->rec.memtotal.known, "nothing known");
+		for (int f = REPORT_TEXT; f <= REPORT_OPENMETRICS; f++) {
+			CHECK(report_render(r, (enum report_format)f, &out, &len) == 0, "render %d", f);
+			free(out);
+		}
+		report_free(r);
+	}
+	rmdir(tmpl);
+}
+
+int main(int argc, char **argv)
+{
+	test_meminfo();
+	test_iomem();
+	test_dmesg();
+	test_version();
+	test_unusable_root();
+	test_empty_root();
+	if (argc > 1)
+		test_fake_stock(argv[1]);
+	test_live_root();
+	return tap_done("test-stock");
+}
