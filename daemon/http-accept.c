@@ -219,11 +219,14 @@ bool http_accepts_gzip(const char *accept_encoding)
 			q_any = q;
 	}
 
-	/* RFC 9110 §12.5.3: "*" covers the codings not listed; identity is acceptable unless excluded. */
+	/*
+	 * RFC 9110 §12.5.3: "*" covers the codings not listed.  Identity is acceptable unless excluded,
+	 * but without a q-value of its own (or from "*") it does not outrank a gzip the client asked for.
+	 */
 	if (q_gzip < 0)
 		q_gzip = q_any < 0 ? 0 : q_any;
 	if (q_identity < 0)
-		q_identity = q_any < 0 ? 1000 : q_any;
+		q_identity = q_any;
 
 	return q_gzip > 0 && q_gzip >= q_identity;
 }

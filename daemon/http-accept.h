@@ -22,5 +22,5 @@ enum metrics_format {
  */
 enum metrics_format http_negotiate_metrics(const char *accept);
 
-/* True if gzip's q-value is above 0 and not below identity's. */
+/* True if gzip's q-value is above 0 and not below identity's, when identity has one. */
 bool http_accepts_gzip(const char *accept_encoding);
