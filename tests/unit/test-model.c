@@ -33,6 +33,7 @@ static struct bootmem_report *load_synth(struct synth *s, int64_t memtotal_pages
 	rc = report_load(root, NULL, &r);
 	CHECK(rc == 0, "report_load: %d", rc);
 	fr_rmroot(root);
+	free(root);
 	return r;
 }
 
