@@ -439,6 +439,7 @@ struct http_server {
 	size_t n_listeners;
 
 	atomic_bool starting;		/* MHD's messages are errors while a daemon starts, debug after */
+	atomic_uint endpoints;		/* HTTP_ENDPOINT_*: the others answer 404 */
 };
 
 static struct http_content *server_get_content(struct http_server *s)
@@ -461,6 +462,11 @@ void http_server_set_content(struct http_server *s, struct http_content *content
 	s->content = content;
 	pthread_mutex_unlock(&s->lock);
 	http_content_unref(old);
+}
+
+void http_server_set_endpoints(struct http_server *s, unsigned endpoints)
+{
+	atomic_store(&s->endpoints, endpoints & HTTP_ENDPOINTS_ALL);
 }
 
 static enum MHD_Result queue(struct MHD_Connection *conn, const char *method, const char *url,
@@ -541,13 +547,14 @@ enum endpoint {
 static const struct route {
 	const char *path;
 	enum endpoint endpoint;
+	unsigned bit;			/* HTTP_ENDPOINT_* */
 } routes[] = {
-	{ "/",			EP_LANDING },
-	{ "/metrics",		EP_METRICS },
-	{ "/api/v1/report",	EP_REPORT },
-	{ "/api/v1/regions",	EP_REGIONS },
-	{ "/api/v1/events",	EP_EVENTS },
-	{ "/healthz",		EP_HEALTHZ },
+	{ "/",			EP_LANDING,	HTTP_ENDPOINT_LANDING },
+	{ "/metrics",		EP_METRICS,	HTTP_ENDPOINT_METRICS },
+	{ "/api/v1/report",	EP_REPORT,	HTTP_ENDPOINT_REPORT },
+	{ "/api/v1/regions",	EP_REGIONS,	HTTP_ENDPOINT_REGIONS },
+	{ "/api/v1/events",	EP_EVENTS,	HTTP_ENDPOINT_EVENTS },
+	{ "/healthz",		EP_HEALTHZ,	HTTP_ENDPOINT_HEALTH },
 };
 
 static bool authorized(struct http_server *s, struct MHD_Connection *conn)
@@ -583,6 +590,8 @@ static enum MHD_Result handle_request(void *userdata, struct MHD_Connection *con
 			route = &routes[i];
 			break;
 		}
+	if (route && !(atomic_load(&s->endpoints) & route->bit))
+		route = NULL;		/* switched off in the configuration */
 
 	/*
 	 * MHD calls us once when the headers are in, then for the body, then once more at its end.
@@ -607,7 +616,11 @@ static enum MHD_Result handle_request(void *userdata, struct MHD_Connection *con
 
 	if (!authorized(s, conn)) {
 		log_debug("%s %s: 401", method, url);
-		return MHD_queue_basic_auth_fail_response(conn, "bootmemd", s->unauthorized);
+		/*
+		 * Not MHD_queue_basic_auth_fail_response(): it adds WWW-Authenticate to the response it
+		 * is given, and this one is shared by every thread and request (the header piled up).
+		 */
+		return MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, s->unauthorized);
 	}
 
 	/* HEAD: MHD sends the same headers, Content-Length included, and no body. */
@@ -694,11 +707,13 @@ int http_server_new(const struct http_options *opts, struct http_content *conten
 	s->opts = *opts;
 	pthread_mutex_init(&s->lock, NULL);
 	s->content = http_content_ref(content);
+	atomic_init(&s->endpoints, HTTP_ENDPOINTS_ALL);
 
 	if (static_response("404 Not Found\n", CT_TEXT, NULL, NULL, &s->not_found) < 0 ||
 	    static_response("405 Method Not Allowed\n", CT_TEXT, MHD_HTTP_HEADER_ALLOW, ALLOWED_METHODS,
 			    &s->method_not_allowed) < 0 ||
-	    static_response("401 Unauthorized\n", CT_TEXT, NULL, NULL, &s->unauthorized) < 0 ||
+	    static_response("401 Unauthorized\n", CT_TEXT, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+			    "Basic realm=\"bootmemd\", charset=\"UTF-8\"", &s->unauthorized) < 0 ||
 	    static_response("500 Internal Server Error\n", CT_TEXT, NULL, NULL, &s->internal_error) < 0) {
 		http_server_free(s);
 		return -ENOMEM;

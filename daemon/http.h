@@ -65,6 +65,17 @@ char *listen_address_format(const struct sockaddr *sa, socklen_t len, char *buf,
 /* A bound, listening, non-blocking socket. */
 int listen_address_bind(const struct listen_address *a, int *ret_fd);
 
+/* Endpoints that can be switched off (bootmemd.conf(5) [Endpoints]); a disabled one answers 404. */
+enum {
+	HTTP_ENDPOINT_LANDING = 1u << 0,	/* / */
+	HTTP_ENDPOINT_METRICS = 1u << 1,	/* /metrics */
+	HTTP_ENDPOINT_REPORT = 1u << 2,		/* /api/v1/report */
+	HTTP_ENDPOINT_REGIONS = 1u << 3,	/* /api/v1/regions */
+	HTTP_ENDPOINT_EVENTS = 1u << 4,		/* /api/v1/events */
+	HTTP_ENDPOINT_HEALTH = 1u << 5,		/* /healthz */
+	HTTP_ENDPOINTS_ALL = (1u << 6) - 1,
+};
+
 struct http_content;
 
 /* Renders every response from @report.  On success the content owns @report. */
@@ -89,6 +100,9 @@ int http_server_add_listener(struct http_server *s, int fd);
 
 /* Atomically replaces the content; requests in flight finish with the old one. */
 void http_server_set_content(struct http_server *s, struct http_content *content);
+
+/* Which endpoints answer (HTTP_ENDPOINT_*); every one until this is called.  Takes effect at once. */
+void http_server_set_endpoints(struct http_server *s, unsigned endpoints);
 
 /*
  * Checks that every MHD thread still serves: hands each daemon one end of a socket pair with

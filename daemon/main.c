@@ -20,6 +20,8 @@
 #include <systemd/sd-daemon.h>
 
 #include "config.h"
+#include "auth.h"
+#include "conf.h"
 #include "http.h"
 #include "log.h"
 #include "report.h"
@@ -27,9 +29,14 @@
 /* Exit codes, as --help and bootmemd(8) document them. */
 #define EXIT_USAGE 2
 
-#define DEFAULT_CONFIG_FILE "/etc/bootmemd/bootmemd.conf"
+#define DEFAULT_CONFIG_FILE CONFIG_DEFAULT_FILE
 
 static const char *arg_root = "/";
+static bool arg_root_set = false;
+static const char **arg_sources = NULL;	/* --source NAME=PATH, applied over the file's [Sources] */
+static size_t arg_n_sources = 0;
+static struct config arg_cfg;		/* the configuration file, then --source */
+static struct auth *arg_auth = NULL;
 static bool arg_once = false;
 static enum report_format arg_format = REPORT_TEXT;
 static bool arg_format_set = false;
@@ -43,6 +50,9 @@ static void free_args(void)
 {
 	free(arg_listen);
 	free(arg_listen_str);
+	free(arg_sources);
+	config_done(&arg_cfg);
+	auth_free(arg_auth);
 }
 
 static void help(void)
@@ -62,7 +72,12 @@ static void help(void)
 	       "     --listen=ADDR:PORT   Serve HTTP on IPv4:PORT, [IPv6]:PORT or :PORT (every\n"
 	       "                          address); repeatable (default: %s).\n"
 	       "                          Sockets passed by the service manager take precedence\n"
-	       "     --config=FILE        Read settings from FILE (not applied by this version)\n"
+	       "     --config=FILE        Read settings from FILE (default: %s, if it exists);\n"
+	       "                          the command line wins over the file\n"
+	       "     --source=NAME=PATH   Read one input from PATH (under --root) instead of its\n"
+	       "                          usual place; NAME is log, fdt, meminfo, iomem, cmdline,\n"
+	       "                          boot-params, memmap or dmesg; %%d in PATH stands for\n"
+	       "                          $CREDENTIALS_DIRECTORY; repeatable"
 	       "\n"
 	       "HTTP endpoints: /metrics, /api/v1/report, /api/v1/regions,\n"
 	       "/api/v1/events?kind=KIND&tag=TAG, /healthz and a landing page at /.\n"
@@ -78,7 +93,7 @@ static void help(void)
 	       "     --root or --config\n"
 	       "\n"
 	       "See bootmemd(8) for details.\n",
-	       program_invocation_short_name, HTTP_DEFAULT_LISTEN);
+	       program_invocation_short_name, HTTP_DEFAULT_LISTEN, DEFAULT_CONFIG_FILE);
 }
 
 static int parse_format(const char *s, enum report_format *ret)
@@ -125,6 +140,36 @@ static int add_listen(const char *s)
 	return 0;
 }
 
+/* Applies one --source NAME=PATH to @c. */
+static int apply_source(struct config *c, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char name[32];
+
+	if (!eq || eq == arg || (size_t) (eq - arg) >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, arg, eq - arg);
+	name[eq - arg] = '\0';
+	return config_set_source(c, name, eq + 1);
+}
+
+static int check_source(const char *arg)
+{
+	struct config c;
+	int r;
+
+	config_init(&c);
+	r = apply_source(&c, arg);
+	config_done(&c);
+	if (r == -ENOMEM)
+		return log_oom();
+	if (r < 0)
+		return log_error_errno(r, "Invalid --source \"%s\": expected NAME=PATH, NAME one of log, fdt, meminfo, "
+				       "iomem, cmdline, boot-params, memmap, dmesg (%%d needs $CREDENTIALS_DIRECTORY).",
+				       arg);
+	return 0;
+}
+
 /* Returns 1 to go on, 0 to exit successfully (--help, --version), <0 on a usage error. */
 static int parse_argv(int argc, char *argv[])
 {
@@ -135,6 +180,7 @@ static int parse_argv(int argc, char *argv[])
 		ARG_FORMAT,
 		ARG_LISTEN,
 		ARG_CONFIG,
+		ARG_SOURCE,
 	};
 	static const struct option options[] = {
 		{ "help",	no_argument,		NULL, 'h' },
@@ -144,6 +190,7 @@ static int parse_argv(int argc, char *argv[])
 		{ "format",	required_argument,	NULL, ARG_FORMAT },
 		{ "listen",	required_argument,	NULL, ARG_LISTEN },
 		{ "config",	required_argument,	NULL, ARG_CONFIG },
+		{ "source",	required_argument,	NULL, ARG_SOURCE },
 		{}
 	};
 	int c, r;
@@ -161,6 +208,7 @@ static int parse_argv(int argc, char *argv[])
 			if (!*optarg)
 				return log_error_errno(EINVAL, "--root needs a directory.");
 			arg_root = optarg;
+			arg_root_set = true;
 			break;
 		case ARG_ONCE:
 			arg_once = true;
@@ -181,6 +229,19 @@ static int parse_argv(int argc, char *argv[])
 				return log_error_errno(EINVAL, "--config needs a file name.");
 			arg_config = optarg;
 			break;
+		case ARG_SOURCE: {
+			const char **l;
+
+			r = check_source(optarg);
+			if (r < 0)
+				return r;
+			l = realloc(arg_sources, (arg_n_sources + 1) * sizeof(*l));
+			if (!l)
+				return log_oom();
+			arg_sources = l;
+			arg_sources[arg_n_sources++] = optarg;
+			break;
+		}
 		case '?':
 			return -EINVAL;
 		default:
@@ -197,19 +258,61 @@ static int parse_argv(int argc, char *argv[])
 }
 
 /*
- * The configuration file's place in the order: defaults, then the file, then the command line.
- * The INI parser comes with the systemd service (listen addresses, input paths, endpoints, TLS,
- * basic auth, limits); until then an explicit --config must at least be readable, and nothing in
- * it is applied, which is said out loud.  Options the command line set win over the file.
+ * Defaults, then the configuration file (bootmemd.conf(5)), then the command line.  A missing
+ * default file is no error; an explicit --config must exist.  Every error names file, line and key.
  */
+static int load_config(struct config *c)
+{
+	const char *path = arg_config ?: DEFAULT_CONFIG_FILE;
+	struct config_error err;
+	int r;
+
+	config_init(c);
+	r = config_load_file(c, path, 0, &err);
+	if (r == -ENOENT && !arg_config && err.line == 0)
+		log_debug("No %s, using the defaults.", path);
+	else if (r == -ENOMEM)
+		return log_oom();
+	else if (r < 0)
+		return log_error_errno(r, "Bad configuration: %s", err.message);
+	for (size_t i = 0; i < arg_n_sources; i++)
+		if (apply_source(c, arg_sources[i]) < 0)
+			return log_oom();	/* checked by parse_argv() */
+	return 0;
+}
+
+static void config_to_http_options(const struct config *c, struct http_options *o)
+{
+	o->connection_limit = c->connection_limit;
+	o->per_ip_connection_limit = c->per_ip_connection_limit;
+	o->connection_timeout_sec = c->connection_timeout_sec;
+	o->connection_memory_limit = c->connection_memory_limit;
+	o->tls_cert_pem = c->tls_certificate_pem;
+	o->tls_key_pem = c->tls_key_pem;
+	o->authorize = auth_authorize;
+	o->authorize_userdata = arg_auth;
+}
+
 static int parse_config(void)
 {
-	if (!arg_config)
-		return 0;
-	if (access(arg_config, R_OK) < 0)
-		return log_error_errno(errno, "Cannot read configuration file %s: %m", arg_config);
-	log_warning("Configuration file %s is not applied: this version of bootmemd reads its settings from "
-		    "the command line only.", arg_config);
+	int r;
+
+	r = load_config(&arg_cfg);
+	if (r < 0)
+		return r;
+	if (!arg_root_set && arg_cfg.root)
+		arg_root = arg_cfg.root;
+	/* The file's Listen= only when the command line has none (read once, at startup). */
+	if (arg_n_listen == 0 && !arg_once)
+		for (size_t i = 0; i < arg_cfg.n_listen; i++) {
+			r = add_listen(arg_cfg.listen[i]);
+			if (r < 0)
+				return r;
+		}
+	r = auth_new(arg_cfg.users, arg_cfg.n_users, &arg_auth);
+	if (r < 0)
+		return log_oom();
+	config_to_http_options(&arg_cfg, &arg_http);
 	return 0;
 }
 
@@ -234,8 +337,10 @@ static uint64_t now_usec(void)
 
 static int load_report(struct bootmem_report **ret)
 {
-	const struct report_paths paths = {};	/* every input at its default place under the root */
+	struct report_paths paths;
 	int r;
+
+	config_report_paths(&arg_cfg, &paths);	/* NULL: the input's usual place under the root */
 
 	r = report_load(arg_root, &paths, ret);
 	if (r < 0)
@@ -351,22 +456,80 @@ static int open_sockets(int **ret_fds, size_t *ret_n)
 	return 0;
 }
 
+static bool streq_ptr(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* The sockets and MHD's daemons are set up once: these settings wait for a restart. */
+static void log_restart_only(const struct config *old, const struct config *new)
+{
+	bool changed = old->n_listen != new->n_listen ||
+		old->connection_limit != new->connection_limit ||
+		old->per_ip_connection_limit != new->per_ip_connection_limit ||
+		old->connection_timeout_sec != new->connection_timeout_sec ||
+		old->connection_memory_limit != new->connection_memory_limit ||
+		!streq_ptr(old->tls_certificate_pem, new->tls_certificate_pem) ||
+		!streq_ptr(old->tls_key_pem, new->tls_key_pem);
+
+	for (size_t i = 0; !changed && i < old->n_listen; i++)
+		changed = strcmp(old->listen[i], new->listen[i]) != 0;
+	if (changed)
+		log_notice("Reload: changes to [Server] and [TLS] take effect at the next restart.");
+}
+
+/*
+ * Re-reads the configuration file and the sources.  A configuration with an error is refused as a
+ * whole, and so is one whose sources cannot be read: the server keeps what it serves.  Sources,
+ * [Endpoints] and [BasicAuth] apply at once.
+ */
 static void reload(struct http_server *server, struct http_content **content)
 {
 	struct http_content *c = NULL;
+	struct config cfg, old;
+	const char *old_root = arg_root;
 	int r;
 
 	sd_notifyf(false, "RELOADING=1\nSTATUS=Reloading\nMONOTONIC_USEC=%" PRIu64, now_usec());
+
+	r = load_config(&cfg);
+	if (r < 0) {
+		config_done(&cfg);
+		log_warning("Reload refused: the configuration has errors; still serving with the one from before.");
+		sd_notifyf(false, "READY=1\nSTATUS=Reload refused (bad configuration); %s",
+			   http_content_summary(*content));
+		return;
+	}
+	old = arg_cfg;
+	arg_cfg = cfg;
+	if (!arg_root_set)
+		arg_root = arg_cfg.root ?: "/";
 	log_info("Reloading: reading %s again.", arg_root);
 
-	/* The configuration file is re-read here too once it has a parser; a bad one keeps the old. */
 	r = build_content(&c);
-	if (r < 0)
+	if (r < 0) {
+		config_done(&arg_cfg);
+		arg_cfg = old;
+		arg_root = old_root;
 		log_warning("Reload failed; still serving the responses from before.");
-	else {
+	} else {
 		http_server_set_content(server, c);
 		http_content_unref(*content);
 		*content = c;
+		http_server_set_endpoints(server, arg_cfg.endpoints);
+		if (!config_users_equal(&old, &arg_cfg) && auth_set_users(arg_auth, arg_cfg.users, arg_cfg.n_users) < 0)
+			log_oom();
+		log_restart_only(&old, &arg_cfg);
+
+		/* MHD's daemons keep the TLS material they started with: it must live on. */
+		free(arg_cfg.tls_certificate_pem);
+		if (arg_cfg.tls_key_pem)
+			explicit_bzero(arg_cfg.tls_key_pem, strlen(arg_cfg.tls_key_pem));
+		free(arg_cfg.tls_key_pem);
+		arg_cfg.tls_certificate_pem = old.tls_certificate_pem;
+		arg_cfg.tls_key_pem = old.tls_key_pem;
+		old.tls_certificate_pem = old.tls_key_pem = NULL;
+		config_done(&old);
 	}
 	sd_notifyf(false, "READY=1\nSTATUS=%s", http_content_summary(*content));
 }
@@ -403,6 +566,7 @@ static int serve(void)
 		log_error_errno(r, "Failed to set up the HTTP server: %m");
 		goto out;
 	}
+	http_server_set_endpoints(server, arg_cfg.endpoints);
 	for (i = 0; i < n_fds; i++) {
 		r = http_server_add_listener(server, fds[i]);
 		fds[i] = -1;		/* the server owns it now */
