@@ -2,6 +2,11 @@
 /*
  * check-snapshot DIR [--expect-initrd=freed|retained|rejected] [--expect-fdt]
  *
+ * Without options, the expectations follow from the snapshot: the initrd
+ * is expected retained or rejected when the scenario's directory name says
+ * so ("...retain...", "...rejected..."), freed otherwise, and an FDT on
+ * every arch but x86.
+ *
  * Checks one snapshot captured by tests/vm/run against the kernel's own
  * account of the same boot:
  *   - the log parses with the documented format and dropped is 0;
@@ -212,8 +217,8 @@ static void check_initrd(const struct bmf_log *log, const char *expect)
 
 int main(int argc, char **argv)
 {
-	const char *dir = NULL, *expect_initrd = "freed";
-	bool expect_fdt = false;
+	const char *dir = NULL, *expect_initrd = NULL, *base;
+	int expect_fdt = -1;
 	struct bmf_log_diag diag = { 0 };
 	struct bmf_log *log = NULL;
 	char *raw, *dmesg, *meminfo;
@@ -224,7 +229,7 @@ int main(int argc, char **argv)
 		if (!strncmp(argv[i], "--expect-initrd=", 16))
 			expect_initrd = argv[i] + 16;
 		else if (!strcmp(argv[i], "--expect-fdt"))
-			expect_fdt = true;
+			expect_fdt = 1;
 		else
 			dir = argv[i];
 	}
@@ -245,6 +250,13 @@ int main(int argc, char **argv)
 		printf("FAIL: log does not parse: %s\n", diag.message);
 		return 1;
 	}
+	base = strrchr(dir, '/') && strrchr(dir, '/')[1] ? strrchr(dir, '/') + 1 : dir;
+	if (!expect_initrd)
+		expect_initrd = strstr(base, "rejected") ? "rejected" :
+				strstr(base, "retain") ? "retained" : "freed";
+	if (expect_fdt < 0)
+		expect_fdt = strcmp(log->machine, "x86_64") != 0;
+	printf("  initrd expected %s, FDT %sexpected\n", expect_initrd, expect_fdt ? "" : "not ");
 	printf("  %zu records, %u dropped, capacity %u, %s %s\n", log->n_events, log->dropped,
 	       log->capacity, log->machine, log->release);
 	CHECK(log->dropped == 0, "%u events dropped", log->dropped);
