@@ -30,6 +30,7 @@
 #define CT_JSON			"application/json"
 #define CT_HTML			"text/html; charset=utf-8"
 #define CT_TEXT			"text/plain; charset=utf-8"
+#define CT_SVG			"image/svg+xml"
 
 #define ALLOWED_METHODS		"GET, HEAD"
 
@@ -207,6 +208,8 @@ enum variant {
 	V_REGIONS_GZ,
 	V_EVENTS,
 	V_EVENTS_GZ,
+	V_MAP,
+	V_MAP_GZ,
 	_V_MAX,
 };
 
@@ -302,6 +305,7 @@ static const char *render_step_name(enum report_format fmt)
 	case REPORT_JSON_REGIONS: return "JSON regions";
 	case REPORT_PROMETHEUS: return "Prometheus text";
 	case REPORT_OPENMETRICS: return "OpenMetrics";
+	case REPORT_SVG: return "SVG map";
 	}
 	return "?";
 }
@@ -327,6 +331,7 @@ int http_content_new(struct bootmem_report *report, struct http_content **ret)
 	struct landing_info li = {
 		.summary = report_summary(report),
 		.has_kernel_log = report_has_kernel_log(report),
+		.has_map = true,
 	};
 	struct http_content *c;
 	char *body = NULL;
@@ -352,6 +357,10 @@ int http_content_new(struct bootmem_report *report, struct http_content **ret)
 		goto fail;
 	r = render_pair(report, REPORT_JSON_REGIONS, CT_JSON, "Accept-Encoding",
 			&c->responses[V_REGIONS], &c->responses[V_REGIONS_GZ]);
+	if (r < 0)
+		goto fail;
+	r = render_pair(report, REPORT_SVG, CT_SVG, "Accept-Encoding",
+			&c->responses[V_MAP], &c->responses[V_MAP_GZ]);
 	if (r < 0)
 		goto fail;
 
@@ -542,6 +551,7 @@ enum endpoint {
 	EP_REPORT,
 	EP_REGIONS,
 	EP_EVENTS,
+	EP_MAP,
 };
 
 static const struct route {
@@ -555,6 +565,7 @@ static const struct route {
 	{ "/api/v1/regions",	EP_REGIONS,	HTTP_ENDPOINT_REGIONS },
 	{ "/api/v1/events",	EP_EVENTS,	HTTP_ENDPOINT_EVENTS },
 	{ "/healthz",		EP_HEALTHZ,	HTTP_ENDPOINT_HEALTH },
+	{ "/map.svg",		EP_MAP,		HTTP_ENDPOINT_LANDING },	/* the picture on the landing page */
 };
 
 static bool authorized(struct http_server *s, struct MHD_Connection *conn)
@@ -646,6 +657,9 @@ static enum MHD_Result handle_request(void *userdata, struct MHD_Connection *con
 		break;
 	case EP_LANDING:
 		ret = queue(conn, method, url, MHD_HTTP_OK, c->responses[V_LANDING]);
+		break;
+	case EP_MAP:
+		ret = queue(conn, method, url, MHD_HTTP_OK, c->responses[gzip ? V_MAP_GZ : V_MAP]);
 		break;
 	case EP_HEALTHZ:
 		ret = queue(conn, method, url, MHD_HTTP_OK, c->responses[V_HEALTHZ]);

@@ -65,6 +65,8 @@ int landing_render(const struct landing_info *info, char **ret, size_t *ret_len)
 	      "<li><a href=\"api/v1/regions\">/api/v1/regions</a>: the regions alone</li>\n"
 	      "<li><a href=\"api/v1/events\">/api/v1/events</a>: the kernel log's events, "
 	      "filtered with <code>?kind=</code> and <code>?tag=</code></li>\n"
+	      "<li><a href=\"map.svg\">/map.svg</a>: the memory map and the lifecycle of the kernel image, "
+	      "initrd and FDT, as SVG</li>\n"
 	      "<li><a href=\"healthz\">/healthz</a>: liveness</li>\n"
 	      "</ul>\n"
 	      "<p><small>bootmemd " PACKAGE_VERSION "</small></p>\n"

@@ -68,7 +68,7 @@ static void help(void)
 	       "                          (default: /)\n"
 	       "     --once               Print one report to standard output and exit\n"
 	       "     --format=FORMAT      Format of the --once report: text (default), json,\n"
-	       "                          prometheus, openmetrics\n"
+	       "                          prometheus, openmetrics, svg (the memory map)\n"
 	       "     --listen=ADDR:PORT   Serve HTTP on IPv4:PORT, [IPv6]:PORT or :PORT (every\n"
 	       "                          address); repeatable (default: %s).\n"
 	       "                          Sockets passed by the service manager take precedence\n"
@@ -80,7 +80,7 @@ static void help(void)
 	       "                          $CREDENTIALS_DIRECTORY; repeatable"
 	       "\n"
 	       "HTTP endpoints: /metrics, /api/v1/report, /api/v1/regions,\n"
-	       "/api/v1/events?kind=KIND&tag=TAG, /healthz and a landing page at /.\n"
+	       "/api/v1/events?kind=KIND&tag=TAG, /healthz, /map.svg and a landing page at /.\n"
 	       "\n"
 	       "Signals: SIGHUP re-reads the sources and swaps the responses (the old ones stay\n"
 	       "if that fails); SIGTERM and SIGINT stop the server.\n"
@@ -106,6 +106,7 @@ static int parse_format(const char *s, enum report_format *ret)
 		{ "json",		REPORT_JSON },
 		{ "prometheus",		REPORT_PROMETHEUS },
 		{ "openmetrics",	REPORT_OPENMETRICS },
+		{ "svg",		REPORT_SVG },
 	};
 
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
@@ -215,8 +216,8 @@ static int parse_argv(int argc, char *argv[])
 			break;
 		case ARG_FORMAT:
 			if (parse_format(optarg, &arg_format) < 0)
-				return log_error_errno(EINVAL, "Unknown --format \"%s\": expected text, json, prometheus "
-						       "or openmetrics.", optarg);
+				return log_error_errno(EINVAL, "Unknown --format \"%s\": expected text, json, prometheus, "
+						       "openmetrics or svg.", optarg);
 			arg_format_set = true;
 			break;
 		case ARG_LISTEN:

@@ -316,6 +316,8 @@ int report_render(const struct bootmem_report *r, enum report_format fmt, char *
 		return render_metrics(r, false, out, len);
 	case REPORT_OPENMETRICS:
 		return render_metrics(r, true, out, len);
+	case REPORT_SVG:
+		return render_svg(r, out, len);
 	default:
 		return -EINVAL;
 	}

@@ -51,6 +51,7 @@ enum report_format {
 	REPORT_JSON_REGIONS,	/* the regions array alone */
 	REPORT_PROMETHEUS,	/* text format 0.0.4 */
 	REPORT_OPENMETRICS,	/* OpenMetrics 1.0.0 */
+	REPORT_SVG,		/* a picture: the memory map and the lifecycle timeline */
 };
 
 int report_render(const struct bootmem_report *r, enum report_format fmt,
