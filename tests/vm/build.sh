@@ -1,0 +1,305 @@
+# shellcheck shell=bash
+# tests/vm/build.sh: kernel and init builds for the VM harness. Sourced by tests/vm/run.
+#
+# Everything lives under $BMF_CACHE (${BOOTMEMD_CACHE:-/var/cache/bootmemd-vm}):
+#   src/<srckey>/linux/       pristine Debian 6.12 source with kernel-patch/series applied
+#   src/<srckey>/checkpatch.* checkpatch.pl --strict --no-tree output and verdict
+#   build/<arch>-<key>/on/    O= build dir, CONFIG_BOOTMEM_FATE=y (when the series provides it)
+#   build/<arch>-<key>/off/   copy of on/ rebuilt with CONFIG_BOOTMEM_FATE=n
+#   build/<arch>-<key>/out/   init, initramfs list, kernel image, .config, System.map, build logs
+# srckey hashes the series (series file, its patches, checkpatch exceptions), the tarball's version
+# and this file; <key> adds the config fragments, init.c and the cross compiler's version. A stamp
+# file marks each finished step, so a warm run skips unpack, patch and build entirely.
+#
+# This file's content is part of every key: editing it rebuilds everything.
+
+BMF_ARCHES=(arm64 arm x86_64)
+BMF_TARBALL=/usr/src/linux-source-6.12.tar.xz
+BMF_JOBS=${BMF_JOBS:-2}
+# Reproducible /proc/version and build: the same inputs give the same kernel.
+export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2025'
+export KBUILD_BUILD_USER=bootmemd KBUILD_BUILD_HOST=vm-harness KBUILD_BUILD_VERSION=1
+
+bmf_cross() { # arch -> CROSS_COMPILE prefix
+	case $1 in
+	arm64) echo aarch64-linux-gnu- ;;
+	arm) echo arm-linux-gnueabihf- ;;
+	x86_64) echo "" ;;
+	esac
+}
+bmf_image() { # arch -> image path inside the O= dir
+	case $1 in
+	arm64) echo arch/arm64/boot/Image ;;
+	arm) echo arch/arm/boot/zImage ;;
+	x86_64) echo arch/x86/boot/bzImage ;;
+	esac
+}
+
+# The series: one *.patch name per line; blank lines and '#' comments ignored (quilt style).
+bmf_series_patches() {
+	local s=$BMF_REPO/kernel-patch/series
+	[ -f "$s" ] || return 0
+	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e 's/^[[:space:]]*//' "$s" | awk 'NF { print $1 }'
+}
+
+bmf_sha() { sha256sum | cut -c1-16; }
+
+bmf_srckey() {
+	{
+		echo "tarball $(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) $(stat -c %s "$BMF_TARBALL")"
+		local p
+		while read -r p; do
+			echo "patch $p"
+			cat "$BMF_REPO/kernel-patch/$p" 2>/dev/null || echo "MISSING $p"
+		done < <(bmf_series_patches)
+		if [ -f "$BMF_REPO/kernel-patch/checkpatch-exceptions" ]; then
+			echo "exceptions"
+			cat "$BMF_REPO/kernel-patch/checkpatch-exceptions"
+		fi
+		echo "build.sh"
+		cat "$BMF_REPO/tests/vm/build.sh"
+	} | bmf_sha
+}
+
+bmf_fragments() { # arch -> fragment files, in merge order
+	local a=$1
+	echo "$BMF_REPO/tests/vm/config/common.config"
+	echo "$BMF_REPO/tests/vm/config/$a.config"
+	[ -f "$BMF_REPO/kernel-patch/bootmem_fate.config" ] && echo "$BMF_REPO/kernel-patch/bootmem_fate.config"
+	return 0
+}
+
+bmf_archkey() { # arch srckey
+	local a=$1 f
+	{
+		echo "src $2 arch $a"
+		while read -r f; do
+			echo "fragment ${f#"$BMF_REPO"/}"
+			cat "$f"
+		done < <(bmf_fragments "$a")
+		echo "init.c"
+		cat "$BMF_REPO/tests/vm/init.c"
+		echo "cc $("$(bmf_cross "$a")gcc" --version | head -1)"
+	} | bmf_sha
+}
+
+# Unpacks the tarball and applies the series into $BMF_CACHE/src/<srckey>. Sets BMF_SRC, BMF_SRCKEY.
+bmf_prepare_source() {
+	BMF_SRCKEY=$(bmf_srckey)
+	local d=$BMF_CACHE/src/$BMF_SRCKEY
+	BMF_SRC=$d/linux
+	BMF_SRC_CACHED=1
+	if [ -f "$d/.ready" ]; then
+		return 0
+	fi
+	BMF_SRC_CACHED=0
+	rm -rf "$d"
+	mkdir -p "$d/unpack"
+	echo "  unpacking $BMF_TARBALL"
+	tar -xJf "$BMF_TARBALL" -C "$d/unpack"
+	mv "$d/unpack"/linux-source-6.12 "$BMF_SRC"
+	rmdir "$d/unpack"
+	local p n=0
+	: >"$d/patch.log"
+	while read -r p; do
+		local f=$BMF_REPO/kernel-patch/$p
+		if [ ! -f "$f" ]; then
+			echo "ERROR: kernel-patch/series lists $p, which does not exist" >&2
+			return 1
+		fi
+		echo "  applying $p"
+		echo "=== $p" >>"$d/patch.log"
+		if ! patch -d "$BMF_SRC" -p1 --fuzz=0 --no-backup-if-mismatch --forward --batch \
+			<"$f" >>"$d/patch.log" 2>&1; then
+			sed -n "/^=== $p\$/,\$p" "$d/patch.log" >&2
+			echo "ERROR: $p does not apply cleanly (--fuzz=0)" >&2
+			return 1
+		fi
+		if sed -n "/^=== $p\$/,\$p" "$d/patch.log" | grep -q 'with fuzz'; then
+			echo "ERROR: $p needs fuzz" >&2
+			return 1
+		fi
+		sed -n "/^=== $p\$/,\$p" "$d/patch.log" | grep 'offset' | sed 's/^/    note: /' || true
+		n=$((n + 1))
+	done < <(bmf_series_patches)
+	echo "$n" >"$d/npatches"
+	bmf_checkpatch "$d"
+	touch "$d/.ready"
+}
+
+# checkpatch.pl --strict --no-tree on every patch of the series; verdict in $d/checkpatch.result.
+bmf_checkpatch() {
+	local d=$1 p ignore="" exc=$BMF_REPO/kernel-patch/checkpatch-exceptions result=PASS
+	if [ -f "$exc" ]; then
+		ignore=$(sed -e 's/#.*//' "$exc" | tr -s ' \t\n' '\n' | awk 'NF' | paste -sd, -)
+	fi
+	: >"$d/checkpatch.log"
+	while read -r p; do
+		local args=(--strict --no-tree --no-color --show-types --summary-file)
+		[ -n "$ignore" ] && args+=(--ignore "$ignore")
+		echo "=== $p" >>"$d/checkpatch.log"
+		(cd "$BMF_SRC" && perl scripts/checkpatch.pl "${args[@]}" "$BMF_REPO/kernel-patch/$p") \
+			>>"$d/checkpatch.log" 2>&1 || true
+	done < <(bmf_series_patches)
+	if grep -qE '^(ERROR|WARNING|CHECK):' "$d/checkpatch.log"; then
+		result=FAIL
+	fi
+	[ -s "$d/npatches" ] && [ "$(cat "$d/npatches")" = 0 ] && result=SKIP
+	echo "$result" >"$d/checkpatch.result"
+}
+
+# Prints the fragment options that did not end up in .config with the requested value.
+bmf_check_config() { # config fragment...
+	local cfg=$1 f
+	shift
+	for f in "$@"; do
+		awk -v cfgfile="$cfg" -v frag="${f#"$BMF_REPO"/}" '
+			BEGIN {
+				while ((getline line < cfgfile) > 0) {
+					if (match(line, /^CONFIG_[A-Za-z0-9_]+=/)) {
+						k = substr(line, 1, RLENGTH - 1); have[k] = substr(line, RLENGTH + 1)
+					} else if (match(line, /^# CONFIG_[A-Za-z0-9_]+ is not set/)) {
+						split(line, w, " "); have[w[2]] = "n"
+					}
+				}
+			}
+			/^CONFIG_[A-Za-z0-9_]+=/ {
+				i = index($0, "="); k = substr($0, 1, i - 1); v = substr($0, i + 1)
+				got = (k in have) ? have[k] : "n"
+				if (got != v && !(v == "n" && got == "n"))
+					printf "  %s: %s=%s requested, .config has %s\n", frag, k, v, (k in have) ? k "=" got : "it unset"
+			}
+			/^# CONFIG_[A-Za-z0-9_]+ is not set/ {
+				k = $2; if ((k in have) && have[k] != "n")
+					printf "  %s: %s off requested, .config has %s=%s\n", frag, k, k, have[k]
+			}' "$f"
+	done
+}
+
+bmf_make() { # O= dir, arch, log, make args...
+	local o=$1 a=$2 log=$3
+	shift 3
+	make -C "$BMF_SRC" O="$o" ARCH="$a" CROSS_COMPILE="$(bmf_cross "$a")" "$@" >>"$log" 2>&1
+}
+
+# Builds init, configures and builds the kernel for one arch (and the option-off variant).
+# Sets BMF_OUT to the out/ dir holding the boot artifacts.
+bmf_build_arch() {
+	local a=$1 key
+	key=$(bmf_archkey "$a" "$BMF_SRCKEY")
+	local b=$BMF_CACHE/build/$a-$key
+	local on=$b/on off=$b/off out=$b/out cc
+	cc=$(bmf_cross "$a")gcc
+	BMF_OUT=$out
+	BMF_BUILD_CACHED=1
+	if [ -f "$out/.done" ]; then
+		echo "  $a: cached ($b)"
+		return 0
+	fi
+	BMF_BUILD_CACHED=0
+	mkdir -p "$on" "$out"
+	local log=$out/build.log t0=$SECONDS
+	: >"$log"
+
+	# init, linked into the builtin initramfs.
+	"$cc" -static -Os -s -Wall -Wextra -D_GNU_SOURCE -o "$out/init" "$BMF_REPO/tests/vm/init.c" >>"$log" 2>&1 || {
+		tail -20 "$log" >&2
+		echo "ERROR: $a: init does not build" >&2
+		return 1
+	}
+	cat >"$out/initramfs.list" <<-EOF
+		dir /dev 0755 0 0
+		nod /dev/console 0600 0 0 c 5 1
+		dir /proc 0555 0 0
+		dir /sys 0555 0 0
+		dir /bmf-initrd 0755 0 0
+		file /init $out/init 0755 0 0
+	EOF
+	printf 'CONFIG_INITRAMFS_SOURCE="%s"\n' "$out/initramfs.list" >"$out/initramfs.config"
+
+	# Configuration: tinyconfig + fragments, and every fragment option must stick.
+	local frags=()
+	mapfile -t frags < <(bmf_fragments "$a")
+	frags+=("$out/initramfs.config")
+	echo "  $a: configuring (tinyconfig + ${frags[*]##*/})"
+	bmf_make "$on" "$a" "$log" tinyconfig || { tail -30 "$log" >&2; return 1; }
+	(cd "$on" && "$BMF_SRC/scripts/kconfig/merge_config.sh" -m -O "$on" "$on/.config" "${frags[@]}") >>"$log" 2>&1 || {
+		tail -30 "$log" >&2
+		return 1
+	}
+	bmf_make "$on" "$a" "$log" olddefconfig || { tail -30 "$log" >&2; return 1; }
+	local bad
+	bad=$(bmf_check_config "$on/.config" "${frags[@]}")
+	if [ -n "$bad" ]; then
+		echo "ERROR: $a: fragment options that did not stick after olddefconfig (missing dependency?):" >&2
+		echo "$bad" >&2
+		return 1
+	fi
+	cp "$on/.config" "$out/config"
+
+	local img
+	img=$(bmf_image "$a")
+	echo "  $a: building ${img##*/} (-j$BMF_JOBS, log $log)"
+	bmf_make "$on" "$a" "$log" -j"$BMF_JOBS" "${img##*/}" || {
+		grep -E 'error|Error' "$log" | head -20 >&2
+		tail -20 "$log" >&2
+		echo "ERROR: $a: kernel build failed" >&2
+		return 1
+	}
+	cp "$on/$img" "$out/${img##*/}"
+	cp "$on/System.map" "$out/System.map"
+	echo "  $a: built in $((SECONDS - t0)) s"
+
+	# The same series with CONFIG_BOOTMEM_FATE=n: copy the tree, flip the option, let fixdep rebuild.
+	if grep -q '^CONFIG_BOOTMEM_FATE=y' "$on/.config"; then
+		t0=$SECONDS
+		echo "  $a: building with CONFIG_BOOTMEM_FATE=n"
+		rm -rf "$off"
+		cp -a "$on" "$off"
+		local offlog=$out/build-off.log
+		: >"$offlog"
+		"$BMF_SRC/scripts/config" --file "$off/.config" -d BOOTMEM_FATE
+		bmf_make "$off" "$a" "$offlog" olddefconfig || { tail -30 "$offlog" >&2; return 1; }
+		if ! grep -q '^# CONFIG_BOOTMEM_FATE is not set' "$off/.config"; then
+			echo "ERROR: $a: could not turn CONFIG_BOOTMEM_FATE off" >&2
+			return 1
+		fi
+		bmf_make "$off" "$a" "$offlog" -j"$BMF_JOBS" "${img##*/}" || {
+			grep -E 'error|Error|warning' "$offlog" | head -20 >&2
+			tail -20 "$offlog" >&2
+			echo "ERROR: $a: kernel build with CONFIG_BOOTMEM_FATE=n failed" >&2
+			return 1
+		}
+		cp "$off/System.map" "$out/System.map.off"
+		echo "  $a: option-off build OK in $((SECONDS - t0)) s;" \
+			"bootmem_fate symbols on/off: $(grep -c bootmem_fate "$out/System.map" || true)/$(grep -c bootmem_fate "$out/System.map.off" || true)"
+		echo "PASS" >"$out/off.result"
+	elif [ -f "$BMF_REPO/kernel-patch/bootmem_fate.config" ]; then
+		echo "ERROR: $a: kernel-patch/bootmem_fate.config exists but CONFIG_BOOTMEM_FATE is not y" >&2
+		return 1
+	else
+		echo "SKIP" >"$out/off.result"
+	fi
+	# Warnings in our own build are worth seeing.
+	grep -E ': warning:' "$log" "$out/build-off.log" 2>/dev/null | sort -u | head -20 | sed 's/^/  compiler: /' || true
+	touch "$out/.done"
+
+	# Keep the cache bounded: drop this arch's builds for other keys, and unreferenced sources.
+	if [ "${BOOTMEMD_VM_KEEP:-0}" != 1 ]; then
+		local old
+		for old in "$BMF_CACHE"/build/"$a"-*; do
+			[ "$old" = "$b" ] || rm -rf "$old"
+		done
+	fi
+}
+
+# Removes the source trees of other series (every build key includes the source key, so no
+# build of the current keys can refer to them).
+bmf_prune_sources() {
+	[ "${BOOTMEMD_VM_KEEP:-0}" = 1 ] && return 0
+	local s
+	for s in "$BMF_CACHE"/src/*; do
+		[ -d "$s" ] && [ "${s##*/}" != "$BMF_SRCKEY" ] && rm -rf "$s"
+	done
+	return 0
+}
