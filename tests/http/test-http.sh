@@ -147,7 +147,7 @@ fi
 
 # ---------------------------------------------------------------- --once
 
-for f in text json prometheus openmetrics; do
+for f in text json prometheus openmetrics svg; do
 	"$bin" "${conf[@]}" --once --root "$root" --format=$f >"$tmp/once.$f" 2>"$tmp/once.$f.err"
 	check_eq "--once --format=$f exits 0" 0 "$?"
 	check "--once --format=$f prints a report" test -s "$tmp/once.$f"
@@ -219,6 +219,10 @@ check_eq "GET / is HTML" 'text/html; charset=utf-8' "$(header landing Content-Ty
 check "the landing page links /metrics" grep -q 'href="metrics"' "$tmp/landing"
 check_eq "GET /healthz is 200" 200 "$(get healthz -- /healthz)"
 check_eq "GET /healthz says ok" ok "$(cat "$tmp/healthz")"
+check_eq "GET /map.svg is 200" 200 "$(get map -- /map.svg)"
+check_eq "GET /map.svg is SVG" image/svg+xml "$(header map Content-Type)"
+check "GET /map.svg serves the bytes of --once --format=svg" same_file "$tmp/map" "$tmp/once.svg"
+check "the landing page shows the map" grep -q 'src="map.svg"' "$tmp/landing"
 
 check_eq "GET /metrics is 200" 200 "$(get m.plain -- /metrics)"
 check_eq "GET /metrics without Accept is text 0.0.4" "$text_ct" "$(header m.plain Content-Type)"
@@ -294,7 +298,7 @@ fi
 
 if full; then
 	# HEAD: the same headers, Content-Length included, and no body.
-	for path in / /healthz /metrics /api/v1/report /api/v1/regions /api/v1/events; do
+	for path in / /healthz /metrics /api/v1/report /api/v1/regions /api/v1/events /map.svg; do
 		curl -s -I -D "$tmp/head.h" -o "$tmp/head.body" "$url$path" >/dev/null
 		curl -s -D "$tmp/getx.h" -o "$tmp/getx.body" "$url$path" >/dev/null
 		head_len=$(grep -i '^Content-Length:' "$tmp/head.h" | tr -dc 0-9)
