@@ -571,8 +571,8 @@ static const char *seg_fill(const struct map *m, const struct seg *g)
 	return "#fff";
 }
 
-/* The tooltip and the label: what is in [s, e). */
-static void seg_describe(const struct map *m, const struct seg *g, struct strbuf *sb)
+/* The label, or with @full the tooltip: what is in [s, e). */
+static void seg_describe(const struct map *m, const struct seg *g, bool full, struct strbuf *sb)
 {
 	char a[32];
 
@@ -617,6 +617,22 @@ static void seg_describe(const struct map *m, const struct seg *g, struct strbuf
 	case SEG_CLUSTER:
 		xml_textf(sb, "%zu small reservations and the free RAM between them, %s", g->n_regions,
 			  bytes(g->e - g->s, a, sizeof(a)));
+		if (full) {
+			bool first = true;
+
+			/* the names, so that every region is in the picture */
+			for (size_t k = 0; k < m->r->n_regions; k++) {
+				const struct bm_region *rg = &m->r->regions[k];
+
+				for (size_t i = 0; i < rg->n_ranges; i++)
+					if (rg->ranges[i].base < g->e && end_of(rg->ranges[i].base, rg->ranges[i].size) > g->s) {
+						xml_text(sb, first ? ": " : ", ");
+						xml_text(sb, rg->name);
+						first = false;
+						break;
+					}
+			}
+		}
 		break;
 	}
 }
@@ -734,7 +750,7 @@ static double banks(struct strbuf *sb, const struct map *m, double y)
 					gw = 1.0;
 				sb_printf(sb, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\">"
 					  "<title>", gx, y, gw, h, seg_fill(m, g));
-				seg_describe(m, g, sb);
+				seg_describe(m, g, true, sb);
 				sb_puts(sb, "</title></rect>\n");
 			}
 		y += h + 10;
@@ -774,13 +790,13 @@ static double address_map(struct strbuf *sb, const struct map *m, double y)
 		text(sb, xa, y + 12, "font-size=\"11\" font-family=\"" MONO "\" fill=\"#333\"", addr);
 		sb_printf(sb, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
 			  "stroke=\"#fff\" stroke-width=\"1\"><title>", xb, y, wb, h, seg_fill(m, g));
-		seg_describe(m, g, sb);
+		seg_describe(m, g, true, sb);
 		sb_puts(sb, "</title></rect>\n");
 		sb_printf(sb, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\"%s%s>", xl, y + 12,
 			  bold ? " font-weight=\"bold\"" : "",
 			  g->type == SEG_REGION || g->type == SEG_CLUSTER ? "" :
 			  g->type == SEG_UNEXPLAINED ? " fill=\"#c00\" font-weight=\"bold\"" : " fill=\"#666\"");
-		seg_describe(m, g, sb);
+		seg_describe(m, g, false, sb);
 		sb_puts(sb, "</text>\n");
 		y += h;
 		drawn++;
@@ -793,25 +809,28 @@ static double address_map(struct strbuf *sb, const struct map *m, double y)
 		y += 16;
 	}
 	if (m->n_unplaced) {
-		struct strbuf t;
-		char *s = NULL;
-		size_t len, listed = 0;
+		char t[160];
+		size_t listed = 0;
 
-		sb_init(&t);
-		sb_printf(&t, "no address known for %zu region%s:", m->n_unplaced, m->n_unplaced == 1 ? "" : "s");
-		for (size_t i = 0; i < m->r->n_regions && listed < 12; i++)
-			if (!m->r->regions[i].n_ranges) {
-				sb_printf(&t, "%s %s (%s)", listed ? "," : "", m->r->regions[i].name,
-					  bm_fate_name(m->r->regions[i].fate));
-				listed++;
-			}
-		if (listed < m->n_unplaced)
-			sb_puts(&t, ", ...");
-		if (sb_steal(&t, &s, &len) == 0) {
-			text(sb, MARGIN, y + 12, "font-size=\"12\" fill=\"#555\"", s);
-			free(s);
+		/* all of them, a line each: every region is named in the picture */
+		snprintf(t, sizeof(t), "no address known for %zu region%s:", m->n_unplaced, m->n_unplaced == 1 ? "" : "s");
+		text(sb, MARGIN, y + 12, "font-size=\"12\" fill=\"#555\"", t);
+		y += 18;
+		for (size_t i = 0; i < m->r->n_regions; i++) {
+			const struct bm_region *rg = &m->r->regions[i];
+
+			if (rg->n_ranges)
+				continue;
+			sb_printf(sb, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" fill=\"#555\">",
+				  (double)MARGIN + 16 + (double)(listed % 3) * 380, y + 12);
+			xml_text(sb, rg->name);
+			xml_textf(sb, " \xe2\x80\x94 %s", bm_fate_name(rg->fate));
+			sb_puts(sb, "</text>\n");
+			if (++listed % 3 == 0)
+				y += 16;
 		}
-		y += 20;
+		if (listed % 3)
+			y += 16;
 	}
 	return y + 8;
 }
