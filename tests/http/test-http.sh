@@ -379,6 +379,53 @@ check_eq "SIGTERM stops the daemon with exit 0" 0 "$?"
 check "STOPPING=1 is sent" grep -q 'STOPPING=1' "$tmp/notify.log"
 check "the daemon reports no sanitizer finding" bash -c "! grep -qE 'Sanitizer|runtime error' '$tmp/daemon.err'"
 
+# ---------------------------------------------------------------- limits
+
+if full; then
+	# Small limits from a configuration file: 3 connections per address, 1 s of idle time.
+	printf '[Server]\nPerIPConnectionLimit=3\nConnectionTimeoutSec=1\n' >"$tmp/limits.conf"
+	"$bin" --config "$tmp/limits.conf" --root "$root" --listen 127.0.0.1:0 2>"$tmp/limits.err" &
+	limited=$!
+	pids+=($limited)
+	if wait_for "$tmp/limits.err" '^Listening on 127\.0\.0\.1:[0-9]+\.$'; then
+		lport=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\)\.$/\1/p' "$tmp/limits.err")
+		python3 - "$lport" >"$tmp/limits.out" 2>&1 <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+def status(s):
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    try:
+        return s.recv(64).split(b"\r\n")[0].decode()
+    except OSError:
+        return ""
+t0 = time.monotonic()
+idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(3)]
+time.sleep(0.2)
+extra = socket.create_connection(("127.0.0.1", port), timeout=5)
+print("over the limit:", repr(status(extra)))
+closed = 0
+for s in idle:
+    try:
+        closed += s.recv(1) == b""
+    except OSError:
+        closed += 1
+print("idle closed by the server: %d after %.1f s" % (closed, time.monotonic() - t0))
+print("after the timeout:", repr(status(socket.create_connection(("127.0.0.1", port), timeout=5))))
+PY
+		check "a 4th connection from one address is refused at PerIPConnectionLimit=3" \
+			grep -qx "over the limit: ''" "$tmp/limits.out"
+		check "idle connections are closed after ConnectionTimeoutSec=1" \
+			grep -qE '^idle closed by the server: 3 after (0\.9|[1-4]\.)' "$tmp/limits.out"
+		check "the server answers again once the idle connections are gone" \
+			grep -qx "after the timeout: 'HTTP/1.1 200 OK'" "$tmp/limits.out"
+	else
+		not_ok "a daemon with small limits starts" "$(cat "$tmp/limits.err")"
+	fi
+	kill -TERM "$limited"
+	wait "$limited"
+	check_eq "the daemon with small limits stops with exit 0" 0 "$?"
+fi
+
 # ---------------------------------------------------------------- socket activation
 
 if ! full; then
