@@ -209,6 +209,69 @@ static int parse_chosen(const void *fdt, struct fdt_info *info, int ac, int sc)
 	return r == -ENOMEM ? r : 0;
 }
 
+/*
+ * Walks the structure block with bounds and forward progress checked on
+ * every tag.  libfdt 1.6.1 (Debian 12) loops forever in fdt_check_full() on
+ * a property length that makes its int offset wrap; the fuzzer found it.
+ * Only a block that passes this walk is handed to libfdt.
+ */
+static bool struct_block_sane(const void *blob, size_t len)
+{
+	const unsigned char *p = blob;
+	uint64_t off = fdt_off_dt_struct(blob), size = fdt_size_dt_struct(blob), end;
+
+	/*
+	 * Linux and QEMU write version 17; libfdt 1.6.1 crashes in
+	 * fdt_check_full() on some old-version headers, so only 17 is read.
+	 */
+	if (fdt_version(blob) < 17 || fdt_last_comp_version(blob) > 17 ||
+	    fdt_off_mem_rsvmap(blob) % 8 || off % 4 ||
+	    (uint64_t)fdt_off_dt_strings(blob) + fdt_size_dt_strings(blob) > fdt_totalsize(blob))
+		return false;
+	end = off + size;
+	if (end > len || end > fdt_totalsize(blob))
+		return false;
+	while (off + 4 <= end) {
+		uint32_t tag;
+
+		memcpy(&tag, p + off, 4);
+		tag = fdt32_to_cpu(tag);
+		off += 4;
+		switch (tag) {
+		case FDT_BEGIN_NODE: {
+			const unsigned char *nul = memchr(p + off, '\0', (size_t)(end - off));
+
+			if (!nul)
+				return false;
+			off = (uint64_t)(nul - p) + 1;
+			off = (off + 3) & ~3ull;
+			break;
+		}
+		case FDT_PROP: {
+			uint32_t plen;
+
+			if (off + 8 > end)
+				return false;
+			memcpy(&plen, p + off, 4);
+			plen = fdt32_to_cpu(plen);
+			off += 8;
+			if (plen > end - off)
+				return false;
+			off = (off + plen + 3) & ~3ull;
+			break;
+		}
+		case FDT_END_NODE:
+		case FDT_NOP:
+			break;
+		case FDT_END:
+			return true;
+		default:
+			return false;
+		}
+	}
+	return false;	/* ran off the block without FDT_END */
+}
+
 int fdt_source_parse(const void *blob, size_t len, struct fdt_info **ret)
 {
 	struct fdt_info *info;
@@ -219,8 +282,12 @@ int fdt_source_parse(const void *blob, size_t len, struct fdt_info **ret)
 		last_fdt_err = FDT_ERR_TRUNCATED;
 		return -EINVAL;
 	}
+	err = fdt_check_header(blob);
+	if (!err && (fdt_totalsize(blob) > len || !struct_block_sane(blob, len)))
+		err = -FDT_ERR_BADSTRUCTURE;
 	/* fdt_check_full() checks the header, the structure block and every string. */
-	err = fdt_check_full(blob, len);
+	if (!err)
+		err = fdt_check_full(blob, len);
 	if (err) {
 		last_fdt_err = -err;
 		return -EINVAL;
