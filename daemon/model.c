@@ -1022,6 +1022,25 @@ static int build_patched(struct bootmem_report *r)
 		g->nomap = fig((int64_t)(t[k].nomap * ps), BM_SRC_LOG);
 		set_fate(g, &en);
 	}
+	/*
+	 * The "kernel" region holds the image's pages outside its named
+	 * sections; its fate is the whole image's.
+	 */
+	for (size_t k = 0; k < r->n_regions; k++) {
+		struct bm_region *g = &r->regions[k], whole = *g;
+
+		if (g->kind != BM_KIND_KERNEL)
+			continue;
+		whole.reason = NULL;
+		for (size_t j = 0; j < r->n_regions; j++)
+			if (j != k && r->regions[j].kind >= BM_KIND_KERNEL_TEXT &&
+			    r->regions[j].kind <= BM_KIND_KERNEL_INIT) {
+				whole.held.value += r->regions[j].held.value;
+				whole.freed.value += r->regions[j].freed.value;
+			}
+		set_fate(&whole, &en);
+		g->fate = whole.fate;
+	}
 	rc = 0;
 out:
 	free(t);

@@ -28,12 +28,22 @@ static const char *fb(const struct bm_figure *f, char *buf, size_t n)
 	return util_format_bytes((uint64_t)f->value, buf, n);
 }
 
-static void region_line(struct strbuf *sb, const struct bm_region *g)
+static void region_line(struct strbuf *sb, const struct bootmem_report *r, const struct bm_region *g)
 {
-	char a[32], b[32], c[32];
+	struct bm_figure held = g->held, freed = g->freed;
+	const char *indent = g->kind >= BM_KIND_KERNEL_TEXT && g->kind <= BM_KIND_KERNEL_INIT ? "  " : "";
+	char a[32], b[32], c[32], name[64];
 
-	sb_printf(sb, "  %-28.28s %10s %10s %10s  %s", g->name, fb(&g->reserved, a, sizeof(a)),
-		  fb(&g->held, b, sizeof(b)), fb(&g->freed, c, sizeof(c)), bm_fate_name(g->fate));
+	/* The image's line shows the whole image; its sections follow, indented. */
+	if (g->kind == BM_KIND_KERNEL && r->patched)
+		for (size_t i = 0; i < r->n_regions; i++)
+			if (r->regions[i].kind >= BM_KIND_KERNEL_TEXT && r->regions[i].kind <= BM_KIND_KERNEL_INIT) {
+				held.value += r->regions[i].held.value;
+				freed.value += r->regions[i].freed.value;
+			}
+	snprintf(name, sizeof(name), "%s%s", indent, g->name);
+	sb_printf(sb, "  %-28.28s %10s %10s %10s  %s", name, fb(&g->reserved, a, sizeof(a)),
+		  fb(&held, b, sizeof(b)), fb(&freed, c, sizeof(c)), bm_fate_name(g->fate));
 	if (g->reason)
 		sb_printf(sb, " (%s)", g->reason);
 	sb_puts(sb, "\n");
@@ -69,7 +79,7 @@ int render_text(const struct bootmem_report *r, char **out, size_t *len)
 	sb_printf(&sb, "  %-28s %10s %10s %10s  %s\n", "REGION", "RESERVED", "HELD", "FREED", "FATE");
 	for (size_t i = 0; i < r->n_regions; i++)
 		if (bm_kind_is_protagonist(r->regions[i].kind))
-			region_line(&sb, &r->regions[i]);
+			region_line(&sb, r, &r->regions[i]);
 	sb_puts(&sb, "\n  top holders\n");
 	for (size_t i = 0; i < r->n_regions; i++) {
 		const struct bm_region *g = &r->regions[i];
@@ -77,7 +87,7 @@ int render_text(const struct bootmem_report *r, char **out, size_t *len)
 		if (bm_kind_is_protagonist(g->kind))
 			continue;
 		if (shown < TOP_HOLDERS) {
-			region_line(&sb, g);
+			region_line(&sb, r, g);
 			shown++;
 		} else {
 			rest++;
