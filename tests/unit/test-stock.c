@@ -8,6 +8,7 @@
  *
  *   test-stock SOURCE_ROOT
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -350,6 +351,50 @@ static void test_empty_root(void)
 	rmdir(tmpl);
 }
 
+/* Captures of unpatched boots under tests/data/vm: stock mode, with FDT facts. */
+static void test_vm_stock(const char *src)
+{
+	char dir[4096], path[8192];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/tests/data/vm", src);
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		struct bootmem_report *r = NULL;
+		char *dmesg;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/sys/kernel/bootmem_fate/log", dir, de->d_name);
+		if (access(path, F_OK) == 0)
+			continue;	/* patched: test-fixtures */
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (report_load(path, NULL, &r) < 0) {
+			CHECK(0, "%s loads", de->d_name);
+			continue;
+		}
+		common_stock(de->d_name, r);
+		dmesg = slurp(path, "dmesg.txt");
+		if (dmesg && strstr(dmesg, "Freeing initrd memory: ")) {
+			const struct bm_region *g = model_find_region(r, "initrd");
+
+			CHECK(g && g->freed.value == scan_dmesg_kib(dmesg, "Freeing initrd memory: "),
+			      "%s: initrd freed from dmesg", de->d_name);
+		}
+		if (r->in.fdt)
+			CHECK(model_find_region(r, "fdt") && model_find_region(r, "fdt")->reserved.value ==
+			      (int64_t)r->in.fdt->totalsize, "%s: FDT size", de->d_name);
+		free(dmesg);
+		report_free(r);
+		n++;
+	}
+	if (d)
+		closedir(d);
+	printf("%d stock VM captures checked\n", n);
+}
+
 int main(int argc, char **argv)
 {
 	test_meminfo();
@@ -358,8 +403,10 @@ int main(int argc, char **argv)
 	test_version();
 	test_unusable_root();
 	test_empty_root();
-	if (argc > 1)
+	if (argc > 1) {
 		test_fake_stock(argv[1]);
+		test_vm_stock(argv[1]);
+	}
 	test_live_root();
 	return tap_done("test-stock");
 }
