@@ -172,7 +172,7 @@ static int64_t scan_dmesg_kib(const char *text, const char *prefix)
 
 static char *slurp(const char *root, const char *rel)
 {
-	char path[4096], *buf = NULL;
+	char path[12288], *buf = NULL;
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
