@@ -12,6 +12,8 @@
 
 #include "log.h"
 
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+
 static enum log_target log_target = LOG_TARGET_STDERR;
 static int log_max_level = LOG_INFO;
 
@@ -58,9 +60,14 @@ void log_setup(void)
 {
 	const char *e;
 
-	if (stderr_is_journal())
+	/*
+	 * sd_journal_send() drops messages silently when the journal's socket is missing (journald
+	 * stopped, another mount namespace): then the "<N>" prefixes carry the priority through the
+	 * stream instead.
+	 */
+	if (stderr_is_journal() && access(JOURNAL_SOCKET, F_OK) == 0)
 		log_target = LOG_TARGET_JOURNAL;
-	else if (getenv("INVOCATION_ID") && !isatty(STDERR_FILENO))
+	else if (stderr_is_journal() || (getenv("INVOCATION_ID") && !isatty(STDERR_FILENO)))
 		log_target = LOG_TARGET_STDERR_PREFIXED;
 	else
 		log_target = LOG_TARGET_STDERR;

@@ -139,6 +139,14 @@ if full; then
 	check "under systemd, errors carry the <3> prefix" grep -q '^<3>Cannot use --root' "$tmp/err"
 	"$bin" "${conf[@]}" --once --root /nonexistent 2>"$tmp/err" >/dev/null
 	check "outside systemd, errors are plain lines" grep -q '^Cannot use --root' "$tmp/err"
+	if [ ! -S /run/systemd/journal/socket ]; then
+		# stderr is the journal stream, but there is no journal to send to: prefixes, not silence.
+		: >"$tmp/jerr"
+		JOURNAL_STREAM=$(stat -c %d:%i "$tmp/jerr") "$bin" "${conf[@]}" --once --root /nonexistent \
+			2>>"$tmp/jerr" >/dev/null
+		check "on the journal stream without a journal socket, errors carry the <3> prefix" \
+			grep -q '^<3>Cannot use --root' "$tmp/jerr"
+	fi
 	BOOTMEMD_LOG_LEVEL=loud "$bin" --version 2>"$tmp/err" >/dev/null
 	check "a bad \$BOOTMEMD_LOG_LEVEL is named in a warning" grep -q 'BOOTMEMD_LOG_LEVEL=loud' "$tmp/err"
 	BOOTMEMD_LOG_LEVEL=crit "$bin" "${conf[@]}" --once --root /nonexistent 2>"$tmp/err" >/dev/null
