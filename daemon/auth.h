@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * HTTP basic auth against bcrypt hashes ([BasicAuth] in bootmemd.conf(5)),
- * checked with libcrypt's crypt_r() as node_exporter's web config checks
- * them.
+ * checked with libcrypt (crypt_rn(): crypt_r() with a buffer size) as
+ * node_exporter's web config checks them.
  *
  * A check costs one bcrypt whether the user exists or not, and compares in
  * constant time, so that neither the answer's timing nor its content tells
@@ -36,5 +36,5 @@ int auth_set_users(struct auth *a, const struct config_user *users, size_t n);
  */
 bool auth_authorize(void *userdata, const char *user, const char *password);
 
-/* True when @password matches @hash (one crypt_r(), constant-time compare). */
+/* True when @password matches @hash (one crypt_rn(), constant-time compare). */
 bool auth_check_password(const char *password, const char *hash);
