@@ -1115,11 +1115,21 @@ static int initrd_findings(struct bootmem_report *r)
 		e = s + r->in.boot_params.ramdisk_size;
 	}
 	if (g && g->fate == BM_FATE_REJECTED) {
-		if (intent)
-			return add_finding(r, "initrd_rejected", BM_WARNING, src, g->name,
-					   "%s places an initrd at [0x%" PRIx64 "-0x%" PRIx64 ") and the "
-					   "kernel rejected it: %s", bm_src_name(src), s, e,
-					   g->reason ? g->reason : "no reason given");
+		const struct bmf_event *rej = NULL;
+
+		for (size_t i = 0; i < g->n_events; i++)
+			if (r->in.log->events[g->events[i]].kind == BMF_REJECT)
+				rej = &r->in.log->events[g->events[i]];
+		if (rej && intent && (rej->base != s || rej->base + rej->size != e))
+			return add_finding(r, "initrd_rejected", BM_WARNING, BM_SRC_LOG, g->name,
+					   "the kernel rejected the initrd at [0x%" PRIx64 "-0x%" PRIx64 "): %s "
+					   "(%s placed one at [0x%" PRIx64 "-0x%" PRIx64 "); the command line "
+					   "overrode it)", rej->base, rej->base + rej->size,
+					   g->reason ? g->reason : "no reason given", bm_src_name(src), s, e);
+		if (rej)
+			return add_finding(r, "initrd_rejected", BM_WARNING, intent ? src : BM_SRC_LOG, g->name,
+					   "the kernel rejected the initrd at [0x%" PRIx64 "-0x%" PRIx64 "): %s",
+					   rej->base, rej->base + rej->size, g->reason ? g->reason : "no reason given");
 		return add_finding(r, "initrd_rejected", BM_WARNING, BM_SRC_LOG, g->name,
 				   "the kernel rejected the initrd: %s", g->reason ? g->reason : "no reason given");
 	}
@@ -1163,6 +1173,13 @@ static int rmem_findings(struct bootmem_report *r)
 			rc = add_finding(r, "rmem_not_reserved", BM_WARNING, BM_SRC_FDT, n->name,
 					 "reserved-memory node %s%s is in the device tree but the kernel "
 					 "log never reserved it", n->name, n->bad ? " (malformed)" : "");
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (g->fate == BM_FATE_REJECTED) {
+			rc = add_finding(r, "rmem_rejected", BM_WARNING, BM_SRC_LOG, g->name,
+					 "the kernel could not reserve reserved-memory node %s", n->name);
 			if (rc < 0)
 				return rc;
 			continue;
