@@ -54,9 +54,6 @@ int landing_render(const struct landing_info *info, char **ret, size_t *ret_len)
 		fputs("<p>This kernel does not export <code>/sys/kernel/bootmem_fate/log</code>: the figures come from "
 		      "the stock kernel's interfaces only, and the report says which ones are unavailable.</p>\n", f);
 
-	if (info->has_map)
-		fputs("<p><a href=\"map.svg\"><img src=\"map.svg\" alt=\"memory map\"></a></p>\n", f);
-
 	fputs("<h2>Endpoints</h2>\n"
 	      "<ul>\n"
 	      "<li><a href=\"metrics\">/metrics</a>: Prometheus text format 0.0.4, or OpenMetrics 1.0 when "
@@ -68,8 +65,14 @@ int landing_render(const struct landing_info *info, char **ret, size_t *ret_len)
 	      "<li><a href=\"map.svg\">/map.svg</a>: the memory map and the lifecycle of the kernel image, "
 	      "initrd and FDT, as SVG</li>\n"
 	      "<li><a href=\"healthz\">/healthz</a>: liveness</li>\n"
-	      "</ul>\n"
-	      "<p><small>bootmemd " PACKAGE_VERSION "</small></p>\n"
+	      "</ul>\n", f);
+
+	/* After the links: the map is tall, and a scraper's operator comes for the links first. */
+	if (info->has_map)
+		fputs("<h2>Memory map</h2>\n"
+		      "<p><a href=\"map.svg\"><img src=\"map.svg\" alt=\"memory map\"></a></p>\n", f);
+
+	fputs("<p><small>bootmemd " PACKAGE_VERSION "</small></p>\n"
 	      "</body>\n"
 	      "</html>\n", f);
 
