@@ -40,7 +40,7 @@ struct bmf_header {
 
 struct bmf_record {
 	__u64	base;		/* physical address */
-	__u64	size;		/* bytes */
+	__u64	size;		/* bytes; base + size never overflows */
 	__s64	pages;		/* see "Page counts" below */
 	__u64	time_ns;	/* local_clock(); 0 before the clock runs */
 	__u32	seq;		/* position in the log, from 0 */
