@@ -28,8 +28,6 @@
 #include "http.h"
 #include "report.h"
 
-#define CONFIG_DEFAULT_FILE "/etc/bootmemd/bootmemd.conf"
-
 /* Refuse larger files outright: the shipped one is a few KiB. */
 #define CONFIG_MAX_FILE (1u << 20)
 #define CONFIG_MAX_LINE 4096

@@ -29,7 +29,7 @@
 /* Exit codes, as --help and bootmemd(8) document them. */
 #define EXIT_USAGE 2
 
-#define DEFAULT_CONFIG_FILE CONFIG_DEFAULT_FILE
+#define DEFAULT_CONFIG_FILE BOOTMEMD_CONFIG_FILE	/* config.h: sysconfdir/bootmemd/bootmemd.conf */
 
 static const char *arg_root = "/";
 static bool arg_root_set = false;
