@@ -1,31 +1,48 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* libFuzzer target for the kernel log parser; also built as a corpus replayer. */
+/*
+ * libFuzzer target for the kernel log parser and, behind it, the fate
+ * engine and every renderer; also built as a corpus replayer.
+ */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bmf-log.h"
+#include "model.h"
+#include "render.h"
+#include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bmf_log_diag diag;
+	struct bootmem_report *r;
 	struct bmf_log *log = NULL;
-	int64_t sum = 0;
+	char *out;
+	size_t len;
 
 	if (bmf_log_parse(data, size, &log, &diag) < 0)
 		return 0;
-	/* Touch what a consumer touches: every string and number. */
-	for (size_t i = 0; i < log->n_events; i++) {
-		const struct bmf_event *e = &log->events[i];
-
-		sum += (int64_t)(e->caller[0] + e->label[0]) + e->pages;
-		(void)bmf_kind_name(e->kind);
-		(void)bmf_tag_name(e->tag);
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		bmf_log_free(log);
+		return 0;
 	}
-	sum += log->machine[0] + log->release[0];
-	(void)sum;
-	bmf_log_free(log);
+	r->in.log = log;
+	r->src[BM_SRC_LOG].present = r->src[BM_SRC_LOG].available = true;
+	/* MemTotal as the header says, so the consistency path runs too */
+	r->in.has_meminfo = true;
+	r->in.meminfo.has_memtotal = true;
+	r->in.meminfo.memtotal = log->totalram_pages * log->page_size;
+	if (model_build(r) == 0) {
+		for (int f = REPORT_TEXT; f <= REPORT_OPENMETRICS; f++)
+			if (report_render(r, (enum report_format)f, &out, &len) == 0)
+				free(out);
+		if (report_render_events(r, "alloc", "initrd", &out, &len) == 0)
+			free(out);
+	}
+	report_free(r);
 	return 0;
 }

@@ -346,6 +346,8 @@ static void region_sort_events(struct bm_region *g)
 {
 	size_t n = 0;
 
+	if (!g->n_events)
+		return;
 	qsort(g->events, g->n_events, sizeof(*g->events), cmp_size);
 	for (size_t i = 0; i < g->n_events; i++)
 		if (!n || g->events[n - 1] != g->events[i])
@@ -556,7 +558,7 @@ static int replay(struct engine *en)
 		if (!bmf_kind_known(e->kind))
 			continue;	/* counted by the parser, reported as a finding */
 		if (bmf_kind_counts_pages(e->kind))
-			en->log_pages += e->pages;
+			en->log_pages = util_wadd(en->log_pages, e->pages);
 
 		switch (e->kind) {
 		case BMF_MEM_ADD:
@@ -822,7 +824,8 @@ static int evaluate(struct engine *en, struct tally *t)
 		b[nb++] = en->claims[i].ps;
 		b[nb++] = en->claims[i].pe;
 	}
-	qsort(b, nb, sizeof(*b), cmp_u64);
+	if (nb)
+		qsort(b, nb, sizeof(*b), cmp_u64);
 	for (size_t i = 0; i < nb; i++)
 		if (!nu || b[nu - 1] != b[i])
 			b[nu++] = b[i];
@@ -880,7 +883,7 @@ static int evaluate(struct engine *en, struct tally *t)
 
 	{
 		struct bm_reconciliation *rec = &r->rec;
-		int64_t memtotal_log = en->log_pages * (int64_t)ps;
+		int64_t memtotal_log = util_wmul(en->log_pages, (int64_t)ps);
 
 		rec->ram = fig((int64_t)(ram * ps), BM_SRC_LOG);
 		rec->removed = fig((int64_t)(removed * ps), BM_SRC_LOG);
@@ -897,9 +900,10 @@ static int evaluate(struct engine *en, struct tally *t)
 			rec->memtotal = fig(memtotal_log, BM_SRC_LOG);
 			add_missing(r, "memtotal_consistent");
 		}
-		rec->gap = fig(rec->ram.value - rec->memtotal.value, BM_SRC_DERIVED);
-		rec->unexplained = fig(rec->ram.value - rec->memtotal.value - rec->held.value -
-				       rec->nomap.value - rec->removed.value, BM_SRC_DERIVED);
+		rec->gap = fig(util_wsub(rec->ram.value, rec->memtotal.value), BM_SRC_DERIVED);
+		rec->unexplained = fig(util_wsub(util_wsub(util_wsub(util_wsub(rec->ram.value, rec->memtotal.value),
+								     rec->held.value), rec->nomap.value),
+						 rec->removed.value), BM_SRC_DERIVED);
 		if (released_elsewhere) {
 			rc = add_finding(r, "released_outside_ram", BM_WARNING, BM_SRC_LOG, NULL,
 					 "the log releases %" PRIu64 " pages that are not usable RAM "
@@ -1035,8 +1039,8 @@ static int build_patched(struct bootmem_report *r)
 		for (size_t j = 0; j < r->n_regions; j++)
 			if (j != k && r->regions[j].kind >= BM_KIND_KERNEL_TEXT &&
 			    r->regions[j].kind <= BM_KIND_KERNEL_INIT) {
-				whole.held.value += r->regions[j].held.value;
-				whole.freed.value += r->regions[j].freed.value;
+				whole.held.value = util_wadd(whole.held.value, r->regions[j].held.value);
+				whole.freed.value = util_wadd(whole.freed.value, r->regions[j].freed.value);
 			}
 		set_fate(&whole, &en);
 		g->fate = whole.fate;
@@ -1505,7 +1509,7 @@ static int build_stock(struct bootmem_report *r)
 	else
 		add_missing(r, "memtotal_bytes");
 	if (rec->ram.known && rec->memtotal.known)
-		rec->gap = fig(rec->ram.value - rec->memtotal.value, BM_SRC_DERIVED);
+		rec->gap = fig(util_wsub(rec->ram.value, rec->memtotal.value), BM_SRC_DERIVED);
 	else
 		add_missing(r, "gap_bytes");
 
@@ -1584,6 +1588,20 @@ static void make_summary(struct bootmem_report *r)
 int model_build(struct bootmem_report *r)
 {
 	int rc;
+
+	/*
+	 * The replay is quadratic in the worst case; the kernel keeps 1024
+	 * records by default.  A log far beyond that is read as absent rather
+	 * than stalling the daemon.
+	 */
+	if (r->in.log && r->in.log->n_events > MODEL_MAX_EVENTS) {
+		snprintf(r->src[BM_SRC_LOG].error, sizeof(r->src[BM_SRC_LOG].error),
+			 "%zu records: more than the %u this reader models", r->in.log->n_events,
+			 MODEL_MAX_EVENTS);
+		r->src[BM_SRC_LOG].available = false;
+		bmf_log_free(r->in.log);
+		r->in.log = NULL;
+	}
 
 	r->patched = r->in.log != NULL;
 	if (r->patched) {

@@ -176,6 +176,9 @@ struct bootmem_report {
 	char summary[192];
 };
 
+/* Logs with more records than this are not modelled (the kernel default is 1024). */
+#define MODEL_MAX_EVENTS 32768u
+
 /*
  * Builds regions, findings and the reconciliation from r->in and r->src.
  * Returns 0 or -ENOMEM.  Inputs stay owned by the report.

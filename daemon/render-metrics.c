@@ -104,7 +104,7 @@ static void region_metric(struct out *o, const struct bootmem_report *r, const c
 			sample(o, name, f->value, "region", r->regions[i].name,
 			       "kind", bm_kind_name(r->regions[i].kind), NULL);
 		else {
-			other.value += f->value;
+			other.value = util_wadd(other.value, f->value);
 			other_any = true;
 		}
 	}

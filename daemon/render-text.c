@@ -22,7 +22,7 @@ static const char *fb(const struct bm_figure *f, char *buf, size_t n)
 	if (f->value < 0) {
 		char tmp[32];
 
-		snprintf(buf, n, "-%s", util_format_bytes((uint64_t)-f->value, tmp, sizeof(tmp)));
+		snprintf(buf, n, "-%s", util_format_bytes(0 - (uint64_t)f->value, tmp, sizeof(tmp)));
 		return buf;
 	}
 	return util_format_bytes((uint64_t)f->value, buf, n);
@@ -38,8 +38,8 @@ static void region_line(struct strbuf *sb, const struct bootmem_report *r, const
 	if (g->kind == BM_KIND_KERNEL && r->patched)
 		for (size_t i = 0; i < r->n_regions; i++)
 			if (r->regions[i].kind >= BM_KIND_KERNEL_TEXT && r->regions[i].kind <= BM_KIND_KERNEL_INIT) {
-				held.value += r->regions[i].held.value;
-				freed.value += r->regions[i].freed.value;
+				held.value = util_wadd(held.value, r->regions[i].held.value);
+				freed.value = util_wadd(freed.value, r->regions[i].freed.value);
 			}
 	snprintf(name, sizeof(name), "%s%s", indent, g->name);
 	sb_printf(sb, "  %-28.28s %10s %10s %10s  %s", name, fb(&g->reserved, a, sizeof(a)),
@@ -91,7 +91,7 @@ int render_text(const struct bootmem_report *r, char **out, size_t *len)
 			shown++;
 		} else {
 			rest++;
-			rest_held += g->held.known ? g->held.value : 0;
+			rest_held = util_wadd(rest_held, g->held.known ? g->held.value : 0);
 		}
 	}
 	if (!shown)

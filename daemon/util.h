@@ -52,3 +52,19 @@ static inline bool util_mul_add(uint64_t a, uint64_t b, uint64_t c, uint64_t *re
 
 	return __builtin_mul_overflow(a, b, &m) || __builtin_add_overflow(m, c, res);
 }
+
+/* Two's-complement wrapping arithmetic: absurd inputs give absurd numbers, never UB. */
+static inline int64_t util_wadd(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+static inline int64_t util_wsub(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
+static inline int64_t util_wmul(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a * (uint64_t)b);
+}
