@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * report_load(): reads every source under the root, records what was there
- * and what failed, and hands the parsed inputs to the model.
+ * and what failed, and hands the parsed inputs to the model.  Paths in
+ * struct report_paths are relative to the root; an absolute one (such as a
+ * file in $CREDENTIALS_DIRECTORY) is read where it is.
  */
 #include <errno.h>
 #include <stdarg.h>

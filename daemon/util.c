@@ -14,8 +14,7 @@ int util_read_file_at(int rootfd, const char *path, size_t max, char **out, size
 	char *buf = NULL;
 	int fd, r = 0;
 
-	while (*path == '/' && rootfd != AT_FDCWD)
-		path++;
+	/* A relative path is under @rootfd; an absolute one (a credential) is itself. */
 	fd = openat(rootfd, *path ? path : ".", O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;

@@ -14,7 +14,7 @@
 #define UTIL_MAX_FILE (64u << 20)
 
 /*
- * Reads @path (relative to @rootfd, or absolute) into a malloc()ed buffer with
+ * Reads @path (relative to @rootfd; an absolute path is used as it is) into a malloc()ed buffer with
  * a NUL appended (not counted in *len).  Works for sysfs/procfs files whose
  * st_size is 0 or wrong.  Returns 0 or a negative errno; -EFBIG past @max.
  */
