@@ -1349,6 +1349,19 @@ static int stock_kernel(struct bootmem_report *r)
 		g->fate = BM_FATE_HELD;
 	}
 
+	/* x86 frees the gaps between text, rodata and data: the image's own frees. */
+	if (d && (dmesg_freed(d, "unused kernel image (text/rodata gap)") >= 0 ||
+		  dmesg_freed(d, "unused kernel image (rodata/data gap)") >= 0)) {
+		int64_t a = dmesg_freed(d, "unused kernel image (text/rodata gap)");
+		int64_t b = dmesg_freed(d, "unused kernel image (rodata/data gap)");
+
+		rc = stock_region(r, "kernel", BM_KIND_KERNEL, BM_SRC_DMESG, &g);
+		if (rc < 0)
+			return rc;
+		g->freed = fig((a > 0 ? a : 0) + (b > 0 ? b : 0), BM_SRC_DMESG);
+		g->fate = BM_FATE_PARTIALLY_FREED;
+	}
+
 	if (d && (d->has_memory_line || dmesg_freed(d, "unused kernel") >= 0 ||
 		  dmesg_freed(d, "unused kernel image (initmem)") >= 0)) {
 		int64_t freed = dmesg_freed(d, "unused kernel image (initmem)");
