@@ -5,7 +5,8 @@
 # the command line, the --once outputs, and the HTTP server with curl (status
 # codes, content negotiation, gzip, HEAD, keep-alive, malformed requests),
 # sd_notify (READY, STATUS, WATCHDOG, RELOADING, STOPPING), SIGHUP reload,
-# SIGTERM and socket activation.  Output is TAP.
+# SIGTERM, connection limits and socket activation (also re-activation over
+# one socket).  Output is TAP.
 #
 # usage: test-http.sh BOOTMEMD ROOT [full|quick]
 #
@@ -359,7 +360,6 @@ if full; then
 
 	# SIGHUP: a failed reload keeps the old responses, a good one swaps.
 	mv "$tmp/root" "$tmp/root.away"
-	: >"$tmp/notify.log.mark"
 	lines_before=$(wc -l <"$tmp/notify.log")
 	kill -HUP "$daemon"
 	check "a failed reload is logged" wait_for "$tmp/daemon.err" 'Reload failed'
