@@ -8,14 +8,16 @@
 #   build/<arch>-<key>/off/   copy of on/ rebuilt with CONFIG_BOOTMEM_FATE=n
 #   build/<arch>-<key>/out/   init, initramfs list, kernel image, .config, System.map, build logs
 # srckey hashes the series (series file, its patches, checkpatch exceptions), the tarball's version
-# and this file; <key> adds the config fragments, init.c and the cross compiler's version. A stamp
-# file marks each finished step, so a warm run skips unpack, patch and build entirely.
-#
-# This file's content is part of every key: editing it rebuilds everything.
+# and BMF_SRC_FORMAT; <key> adds the config fragments, init.c, this whole file and the compiler's
+# version. A stamp file marks each finished step, so a warm run skips unpack, patch and build
+# entirely. A new <key> on the same source (a fragment, init.c or this file changed) starts from
+# the previous build dir of that arch, and kbuild rebuilds only what the change affects.
 
 BMF_ARCHES=(arm64 arm x86_64)
 BMF_TARBALL=/usr/src/linux-source-6.12.tar.xz
 BMF_JOBS=${BMF_JOBS:-2}
+# Bump when bmf_prepare_source or bmf_checkpatch change what they produce.
+BMF_SRC_FORMAT=1
 # Reproducible /proc/version and build: the same inputs give the same kernel.
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2025'
 export KBUILD_BUILD_USER=bootmemd KBUILD_BUILD_HOST=vm-harness KBUILD_BUILD_VERSION=1
@@ -56,8 +58,7 @@ bmf_srckey() {
 			echo "exceptions"
 			cat "$BMF_REPO/kernel-patch/checkpatch-exceptions"
 		fi
-		echo "build.sh"
-		cat "$BMF_REPO/tests/vm/build.sh"
+		echo "format $BMF_SRC_FORMAT"
 	} | bmf_sha
 }
 
@@ -79,6 +80,8 @@ bmf_archkey() { # arch srckey
 		done < <(bmf_fragments "$a")
 		echo "init.c"
 		cat "$BMF_REPO/tests/vm/init.c"
+		echo "build.sh"
+		cat "$BMF_REPO/tests/vm/build.sh"
 		echo "cc $("$(bmf_cross "$a")gcc" --version | head -1)"
 	} | bmf_sha
 }
@@ -197,6 +200,7 @@ bmf_build_arch() {
 		return 0
 	fi
 	BMF_BUILD_CACHED=0
+	bmf_seed_build_dir "$a" "$b"
 	mkdir -p "$on" "$out"
 	local log=$out/build.log t0=$SECONDS
 	: >"$log"
@@ -273,6 +277,10 @@ bmf_build_arch() {
 		cp "$off/System.map" "$out/System.map.off"
 		echo "  $a: option-off build OK in $((SECONDS - t0)) s;" \
 			"bootmem_fate symbols on/off: $(grep -c bootmem_fate "$out/System.map" || true)/$(grep -c bootmem_fate "$out/System.map.off" || true)"
+		if grep -q bootmem_fate "$out/System.map.off"; then
+			echo "  WARNING: $a: CONFIG_BOOTMEM_FATE=n still links bootmem_fate symbols:" \
+				"$(grep bootmem_fate "$out/System.map.off" | awk '{ print $3 }' | head -5 | paste -sd' ' -)"
+		fi
 		echo "PASS" >"$out/off.result"
 	elif [ -f "$BMF_REPO/kernel-patch/bootmem_fate.config" ]; then
 		echo "ERROR: $a: kernel-patch/bootmem_fate.config exists but CONFIG_BOOTMEM_FATE is not y" >&2
@@ -291,6 +299,27 @@ bmf_build_arch() {
 			[ "$old" = "$b" ] || rm -rf "$old"
 		done
 	fi
+}
+
+# A new key for an arch whose previous build used the same source tree: start from that build dir
+# (moved, or copied with BOOTMEMD_VM_KEEP=1) so that kbuild rebuilds only what changed.
+bmf_seed_build_dir() { # arch new-build-dir
+	local a=$1 b=$2 old
+	[ -d "$b/on" ] && return 0
+	for old in "$BMF_CACHE"/build/"$a"-*; do
+		[ "$old" != "$b" ] && [ -f "$old/on/.config" ] && [ -f "$old/on/Makefile" ] || continue
+		grep -qF "$BMF_SRC/Makefile" "$old/on/Makefile" || continue
+		echo "  $a: starting from ${old##*/} (same source, incremental)"
+		mkdir -p "$b"
+		if [ "${BOOTMEMD_VM_KEEP:-0}" = 1 ]; then
+			cp -a "$old/on" "$b/on"
+		else
+			mv "$old/on" "$b/on"
+			rm -rf "$old"
+		fi
+		return 0
+	done
+	return 0
 }
 
 # Removes the source trees of other series (every build key includes the source key, so no

@@ -17,6 +17,7 @@ import zlib
 
 FILE_RE = re.compile(r'@@BMF-FILE (\S+) (\d+)@@$')
 END_RE = re.compile(r'@@BMF-END ([0-9a-f]{8})@@$')
+REPEAT_RE = re.compile(r'@@BMF-REPEAT (\d+)@@$')
 
 
 def fail(msg):
@@ -54,8 +55,15 @@ def main():
             if norm.startswith('..') or os.path.isabs(norm):
                 fail(f'refusing path {rel!r}')
             chunks = []
-            while i < len(lines) and not lines[i].startswith('@@BMF-'):
-                chunks.append(lines[i].strip())
+            while i < len(lines) and not lines[i].startswith('@@BMF-END'):
+                if (r := REPEAT_RE.match(lines[i])):
+                    if not chunks:
+                        fail(f'{rel}: @@BMF-REPEAT with no line to repeat')
+                    chunks.extend([chunks[-1]] * int(r.group(1)))
+                elif lines[i].startswith('@@BMF-'):
+                    break
+                else:
+                    chunks.append(lines[i].strip())
                 i += 1
             if i >= len(lines) or not (e := END_RE.match(lines[i])):
                 fail(f'{rel}: no @@BMF-END (capture truncated)')

@@ -13,6 +13,7 @@
  *   @@BMF-INFO <key> <value>@@
  *   @@BMF-FILE <relative/path> <size>@@
  *   <base64, 76 characters per line>
+ *   @@BMF-REPEAT <n>@@      (inside a file: the previous base64 line, n more times)
  *   @@BMF-END <crc32 as 8 hex digits>@@
  *   @@BMF-SKIP <relative/path> <errno name>@@      (file absent or unreadable)
  *   @@BMF-DONE <number of files>@@
@@ -88,11 +89,12 @@ static void emit(const char *relpath, const unsigned char *data, size_t size)
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	/* 57 input bytes -> one 76-character line; batch many lines per write(). */
 	static char buf[77 * 256];
-	size_t used = 0;
+	char line[77], prev[77] = "";
+	size_t used = 0, repeat = 0;
 
 	out("@@BMF-FILE %s %zu@@\n", relpath, size);
 	for (size_t i = 0; i < size; i += 57) {
-		size_t n = size - i < 57 ? size - i : 57;
+		size_t n = size - i < 57 ? size - i : 57, len = 0;
 
 		for (size_t j = 0; j < n; j += 3) {
 			uint32_t v = (uint32_t)data[i + j] << 16;
@@ -101,17 +103,32 @@ static void emit(const char *relpath, const unsigned char *data, size_t size)
 				v |= (uint32_t)data[i + j + 1] << 8;
 			if (j + 2 < n)
 				v |= data[i + j + 2];
-			buf[used++] = b64[(v >> 18) & 63];
-			buf[used++] = b64[(v >> 12) & 63];
-			buf[used++] = j + 1 < n ? b64[(v >> 6) & 63] : '=';
-			buf[used++] = j + 2 < n ? b64[v & 63] : '=';
+			line[len++] = b64[(v >> 18) & 63];
+			line[len++] = b64[(v >> 12) & 63];
+			line[len++] = j + 1 < n ? b64[(v >> 6) & 63] : '=';
+			line[len++] = j + 2 < n ? b64[v & 63] : '=';
 		}
+		line[len] = '\0';
+		/* Runs of identical lines (the FDT's zero padding) cross the UART as one count. */
+		if (!strcmp(line, prev)) {
+			repeat++;
+			continue;
+		}
+		if (repeat) {
+			used += (size_t)snprintf(buf + used, sizeof(buf) - used, "@@BMF-REPEAT %zu@@\n", repeat);
+			repeat = 0;
+		}
+		memcpy(buf + used, line, len);
+		used += len;
 		buf[used++] = '\n';
-		if (used > sizeof(buf) - 77) {
+		memcpy(prev, line, len + 1);
+		if (used > sizeof(buf) - 2 * 77) {
 			out_raw(buf, used);
 			used = 0;
 		}
 	}
+	if (repeat)
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "@@BMF-REPEAT %zu@@\n", repeat);
 	out_raw(buf, used);
 	out("@@BMF-END %08x@@\n", crc32(data, size));
 	nfiles++;
