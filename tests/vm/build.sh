@@ -4,14 +4,14 @@
 # Everything lives under $BMF_CACHE (${BOOTMEMD_CACHE:-/var/cache/bootmemd-vm}):
 #   src/<srckey>/linux/       pristine Debian 6.12 source with kernel-patch/series applied
 #   src/<srckey>/checkpatch.* checkpatch.pl --strict --no-tree output and verdict
-#   build/<arch>-<key>/on/    O= build dir, CONFIG_BOOTMEM_FATE=y (when the series provides it)
-#   build/<arch>-<key>/off/   copy of on/ rebuilt with CONFIG_BOOTMEM_FATE=n
-#   build/<arch>-<key>/out/   init, initramfs list, kernel image, .config, System.map, build logs
+#   build/<arch>-<srckey>/on/         O= build dir, CONFIG_BOOTMEM_FATE=y (when the series has it)
+#   build/<arch>-<srckey>/off/        the same build, rebuilt with CONFIG_BOOTMEM_FATE=n
+#   build/<arch>-<srckey>/out-<key>/  init, initramfs list, kernel image, .config, System.map, logs
 # srckey hashes the series (series file, its patches, checkpatch exceptions), the tarball's version
 # and BMF_SRC_FORMAT; <key> adds the config fragments, init.c, this whole file and the compiler's
 # version. A stamp file marks each finished step, so a warm run skips unpack, patch and build
-# entirely. A new <key> on the same source (a fragment, init.c or this file changed) starts from
-# the previous build dir of that arch, and kbuild rebuilds only what the change affects.
+# entirely. A new <key> on the same source (a fragment, init.c or this file changed) builds in the
+# same O= dir, at the same path, so kbuild rebuilds only what the change affects.
 
 BMF_ARCHES=(arm64 arm x86_64)
 BMF_TARBALL=/usr/src/linux-source-6.12.tar.xz
@@ -186,21 +186,27 @@ bmf_make() { # O= dir, arch, log, make args...
 }
 
 # Builds init, configures and builds the kernel for one arch (and the option-off variant).
-# Sets BMF_OUT to the out/ dir holding the boot artifacts.
+# Sets BMF_OUT to the out-<key>/ dir holding the boot artifacts.
 bmf_build_arch() {
 	local a=$1 key
 	key=$(bmf_archkey "$a" "$BMF_SRCKEY")
-	local b=$BMF_CACHE/build/$a-$key
-	local on=$b/on off=$b/off out=$b/out cc
+	local b=$BMF_CACHE/build/$a-$BMF_SRCKEY
+	local on=$b/on off=$b/off out=$b/out-$key cc
 	cc=$(bmf_cross "$a")gcc
 	BMF_OUT=$out
 	BMF_BUILD_CACHED=1
 	if [ -f "$out/.done" ]; then
-		echo "  $a: cached ($b)"
+		echo "  $a: cached ($out)"
 		return 0
 	fi
 	BMF_BUILD_CACHED=0
-	bmf_seed_build_dir "$a" "$b"
+	# An interrupted option-off build left the on-state backup behind: put it back.
+	if [ -d "$b/on.saved" ]; then
+		rm -rf "$on"
+		mv "$b/on.saved" "$on"
+	fi
+	[ -f "$on/.config" ] && echo "  $a: incremental build in $on"
+	rm -rf "$out"
 	mkdir -p "$on" "$out"
 	local log=$out/build.log t0=$SECONDS
 	: >"$log"
@@ -252,30 +258,36 @@ bmf_build_arch() {
 	}
 	cp "$on/$img" "$out/${img##*/}"
 	cp "$on/System.map" "$out/System.map"
-	echo "  $a: built in $((SECONDS - t0)) s"
+	echo "  $a: built in $((SECONDS - t0)) s ($(grep -c '^  CC ' "$log" || true) files compiled)"
 
-	# The same series with CONFIG_BOOTMEM_FATE=n: copy the tree, flip the option, let fixdep rebuild.
+	# The same series with CONFIG_BOOTMEM_FATE=n. Keep a copy of the on-state, flip the option in
+	# place (the O= path stays the same, so only the files that depend on the option are rebuilt:
+	# x86's objtool, built with absolute paths, would rebuild everything in a copy at another path),
+	# then move the result to off/ and the copy back.
 	if grep -q '^CONFIG_BOOTMEM_FATE=y' "$on/.config"; then
 		t0=$SECONDS
 		echo "  $a: building with CONFIG_BOOTMEM_FATE=n"
-		rm -rf "$off"
-		cp -a "$on" "$off"
+		rm -rf "$off" "$b/on.saved"
+		cp -a "$on" "$b/on.saved"
 		local offlog=$out/build-off.log
 		: >"$offlog"
-		"$BMF_SRC/scripts/config" --file "$off/.config" -d BOOTMEM_FATE
-		bmf_make "$off" "$a" "$offlog" olddefconfig || { tail -30 "$offlog" >&2; return 1; }
-		if ! grep -q '^# CONFIG_BOOTMEM_FATE is not set' "$off/.config"; then
+		"$BMF_SRC/scripts/config" --file "$on/.config" -d BOOTMEM_FATE
+		bmf_make "$on" "$a" "$offlog" olddefconfig || { tail -30 "$offlog" >&2; return 1; }
+		if ! grep -q '^# CONFIG_BOOTMEM_FATE is not set' "$on/.config"; then
 			echo "ERROR: $a: could not turn CONFIG_BOOTMEM_FATE off" >&2
 			return 1
 		fi
-		bmf_make "$off" "$a" "$offlog" -j"$BMF_JOBS" "${img##*/}" || {
+		bmf_make "$on" "$a" "$offlog" -j"$BMF_JOBS" "${img##*/}" || {
 			grep -E 'error|Error|warning' "$offlog" | head -20 >&2
 			tail -20 "$offlog" >&2
 			echo "ERROR: $a: kernel build with CONFIG_BOOTMEM_FATE=n failed" >&2
 			return 1
 		}
-		cp "$off/System.map" "$out/System.map.off"
-		echo "  $a: option-off build OK in $((SECONDS - t0)) s;" \
+		cp "$on/System.map" "$out/System.map.off"
+		cp "$on/.config" "$out/config.off"
+		mv "$on" "$off"
+		mv "$b/on.saved" "$on"
+		echo "  $a: option-off build OK in $((SECONDS - t0)) s ($(grep -c '^  CC ' "$offlog" || true) files compiled);" \
 			"bootmem_fate symbols on/off: $(grep -c bootmem_fate "$out/System.map" || true)/$(grep -c bootmem_fate "$out/System.map.off" || true)"
 		if grep -q bootmem_fate "$out/System.map.off"; then
 			echo "  WARNING: $a: CONFIG_BOOTMEM_FATE=n still links bootmem_fate symbols:" \
@@ -289,41 +301,19 @@ bmf_build_arch() {
 		echo "SKIP" >"$out/off.result"
 	fi
 	# Warnings in our own build are worth seeing.
-	grep -E ': warning:' "$log" "$out/build-off.log" 2>/dev/null | sort -u | head -20 | sed 's/^/  compiler: /' || true
+	grep -hE ': warning:' "$log" "$out/build-off.log" 2>/dev/null | sort -u | head -20 | sed 's/^/  compiler: /' || true
 	touch "$out/.done"
 
-	# Keep the cache bounded: drop this arch's builds for other keys, and unreferenced sources.
+	# Keep the cache bounded: drop this arch's builds for other sources and other keys.
 	if [ "${BOOTMEMD_VM_KEEP:-0}" != 1 ]; then
 		local old
-		for old in "$BMF_CACHE"/build/"$a"-*; do
-			[ "$old" = "$b" ] || rm -rf "$old"
+		for old in "$BMF_CACHE"/build/"$a"-* "$b"/out-*; do
+			[ "$old" = "$b" ] || [ "$old" = "$out" ] || rm -rf "$old"
 		done
 	fi
 }
 
-# A new key for an arch whose previous build used the same source tree: start from that build dir
-# (moved, or copied with BOOTMEMD_VM_KEEP=1) so that kbuild rebuilds only what changed.
-bmf_seed_build_dir() { # arch new-build-dir
-	local a=$1 b=$2 old
-	[ -d "$b/on" ] && return 0
-	for old in "$BMF_CACHE"/build/"$a"-*; do
-		[ "$old" != "$b" ] && [ -f "$old/on/.config" ] && [ -f "$old/on/Makefile" ] || continue
-		grep -qF "$BMF_SRC/Makefile" "$old/on/Makefile" || continue
-		echo "  $a: starting from ${old##*/} (same source, incremental)"
-		mkdir -p "$b"
-		if [ "${BOOTMEMD_VM_KEEP:-0}" = 1 ]; then
-			cp -a "$old/on" "$b/on"
-		else
-			mv "$old/on" "$b/on"
-			rm -rf "$old"
-		fi
-		return 0
-	done
-	return 0
-}
-
-# Removes the source trees of other series (every build key includes the source key, so no
-# build of the current keys can refer to them).
+# Removes the source trees of other series (no build of the current keys can refer to them).
 bmf_prune_sources() {
 	[ "${BOOTMEMD_VM_KEEP:-0}" = 1 ] && return 0
 	local s
