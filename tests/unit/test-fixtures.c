@@ -133,9 +133,10 @@ static void check_fixture(const char *src, const char *name)
 
 		for (const char *l = iomem; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
 			unsigned long long a, b;
+			char nm[32] = "";
 
-			if (*l != ' ' && sscanf(l, "%llx-%llx : System RAM", &a, &b) == 2 &&
-			    strstr(l, ": System RAM") && page_down(b + 1, ps) > page_up(a, ps))
+			if (*l != ' ' && sscanf(l, "%llx-%llx : %31[^\n]", &a, &b, nm) == 3 &&
+			    !strcmp(nm, "System RAM") && page_down(b + 1, ps) > page_up(a, ps))
 				ram += page_down(b + 1, ps) - page_up(a, ps);
 		}
 		EXPECT("ram_bytes (iomem System RAM, whole pages)", r->rec.ram.value, ram);
