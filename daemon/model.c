@@ -779,6 +779,10 @@ static int add_unexplained(struct bm_reconciliation *rec, uint64_t base, uint64_
 
 struct tally {
 	uint64_t held, freed, nomap;
+	uint64_t shadowed;	/* its pages, held but attributed to a more specific identity */
+	uint64_t live;		/* held pages whose live memblock reservation is its own */
+	bool memblock_freed;	/* a memblock free touched its ranges */
+	bool shares_held;	/* some of its pages are held under another owner (sub-page allocations) */
 };
 
 static int evaluate(struct engine *en, struct tally *t)
@@ -870,6 +874,14 @@ static int evaluate(struct engine *en, struct tally *t)
 			continue;
 		}
 		owner = id ? (ssize_t)id->region : live ? (ssize_t)en->claims[live - 1].region : -1;
+		if (live && (size_t)owner != en->claims[live - 1].region)
+			t[en->claims[live - 1].region].shadowed += n;
+		if (live)
+			t[en->claims[live - 1].region].live += n;
+		for (size_t c = 0; c < en->n_claims; c++)
+			if (!en->claims[c].identity && en->claims[c].ps <= p && p < en->claims[c].pe &&
+			    en->claims[c].region != DEFERRED)
+				t[en->claims[c].region].shares_held = true;
 		if (owner >= 0) {
 			t[owner].held += n;
 			held += n;
@@ -984,6 +996,11 @@ static int build_patched(struct bootmem_report *r)
 		if (rc < 0)
 			goto out;
 	}
+	t = calloc(r->n_regions ? r->n_regions : 1, sizeof(*t));
+	if (!t) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	/* memblock frees and milestones belong to the regions they touch. */
 	for (size_t i = 0; i < log->n_events; i++) {
 		const struct bmf_event *e = &log->events[i];
@@ -995,6 +1012,8 @@ static int build_patched(struct bootmem_report *r)
 			if (e->kind == BMF_FREE || e->kind == BMF_FREE_LATE || e->kind == BMF_FREE_AREA ||
 			    e->kind == BMF_FREE_PAGE || e->kind == BMF_NOMAP_MARK)
 				hit = region_overlaps(g, e->base, e->size);
+			if (hit && (e->kind == BMF_FREE || e->kind == BMF_FREE_LATE))
+				t[k].memblock_freed = true;
 			else if (e->kind >= BMF_INITRD_UNPACKED && e->kind <= BMF_INITRD_KEPT)
 				hit = g->kind == BM_KIND_INITRD;
 			else if (e->kind == BMF_INITMEM_DONE)
@@ -1007,11 +1026,6 @@ static int build_patched(struct bootmem_report *r)
 		}
 	}
 
-	t = calloc(r->n_regions ? r->n_regions : 1, sizeof(*t));
-	if (!t) {
-		rc = -ENOMEM;
-		goto out;
-	}
 	rc = evaluate(&en, t);
 	if (rc < 0)
 		goto out;
@@ -1025,6 +1039,20 @@ static int build_patched(struct bootmem_report *r)
 		g->freed = fig((int64_t)(t[k].freed * ps), BM_SRC_LOG);
 		g->nomap = fig((int64_t)(t[k].nomap * ps), BM_SRC_LOG);
 		set_fate(g, &en);
+		/*
+		 * A reservation inside a named region (x86's early page tables in
+		 * the kernel image's brk) has its pages counted there; it is still
+		 * held, not unknown.
+		 */
+		if (g->fate == BM_FATE_UNKNOWN && (t[k].shadowed || t[k].live ||
+						    (t[k].shares_held && !t[k].memblock_freed)))
+			g->fate = BM_FATE_HELD;
+		/*
+		 * Given back with memblock_free() before the page allocator ran:
+		 * its pages were released or reused under other owners.
+		 */
+		else if (g->fate == BM_FATE_UNKNOWN && t[k].memblock_freed)
+			g->fate = BM_FATE_FREED;
 	}
 	/*
 	 * The "kernel" region holds the image's pages outside its named

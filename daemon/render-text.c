@@ -42,7 +42,7 @@ static void region_line(struct strbuf *sb, const struct bootmem_report *r, const
 				freed.value = util_wadd(freed.value, r->regions[i].freed.value);
 			}
 	snprintf(name, sizeof(name), "%s%s", indent, g->name);
-	sb_printf(sb, "  %-28.28s %10s %10s %10s  %s", name, fb(&g->reserved, a, sizeof(a)),
+	sb_printf(sb, "  %-32.32s %10s %10s %10s  %s", name, fb(&g->reserved, a, sizeof(a)),
 		  fb(&held, b, sizeof(b)), fb(&freed, c, sizeof(c)), bm_fate_name(g->fate));
 	if (g->reason)
 		sb_printf(sb, " (%s)", g->reason);
@@ -76,7 +76,7 @@ int render_text(const struct bootmem_report *r, char **out, size_t *len)
 		  r->patched ? "bootmem_fate log" : "stock kernel (no bootmem_fate log): partial figures");
 	sb_printf(&sb, "%s\n\n", r->summary);
 
-	sb_printf(&sb, "  %-28s %10s %10s %10s  %s\n", "REGION", "RESERVED", "HELD", "FREED", "FATE");
+	sb_printf(&sb, "  %-32s %10s %10s %10s  %s\n", "REGION", "RESERVED", "HELD", "FREED", "FATE");
 	for (size_t i = 0; i < r->n_regions; i++)
 		if (bm_kind_is_protagonist(r->regions[i].kind))
 			region_line(&sb, r, &r->regions[i]);
