@@ -27,6 +27,7 @@
 #define WIDTH 1200
 #define MARGIN 20
 #define MAX_BANKS 8		/* to-scale bars drawn; the rest are named */
+#define MILESTONE_LANES 4	/* rows of milestone labels above the timeline */
 #define MAX_ROWS 120		/* address map rows before small reservations are grouped */
 #define ROW_MIN 16		/* px for one 4 KiB page or less */
 #define ROW_PER_DOUBLING 4	/* px more per doubling of the size */
@@ -290,9 +291,17 @@ static void collect_ram(struct map *m)
 		for (size_t i = 0; i < log->n_events; i++) {
 			const struct bmf_event *e = &log->events[i];
 
-			if (e->kind == BMF_MEM_REMOVE)
-				spans_add(&m->removed, e->base, end_of(e->base, e->size));
-			else if (e->kind == BMF_MEM_CAP)
+			if (e->kind == BMF_MEM_REMOVE) {
+				/* only what was RAM: arm64 removes everything above its PA range */
+				uint64_t re = end_of(e->base, e->size);
+
+				for (size_t k = 0; k < m->ram.n; k++) {
+					uint64_t s0 = m->ram.a[k].s > e->base ? m->ram.a[k].s : e->base;
+					uint64_t e0 = m->ram.a[k].e < re ? m->ram.a[k].e : re;
+
+					spans_add(&m->removed, s0, e0);
+				}
+			} else if (e->kind == BMF_MEM_CAP)
 				/* only [base, base + size) is kept */
 				for (size_t k = 0; k < m->ram.n; k++) {
 					uint64_t ce = end_of(e->base, e->size);
@@ -571,6 +580,14 @@ static const char *seg_fill(const struct map *m, const struct seg *g)
 	return "#fff";
 }
 
+/* Does [s, e) contain a whole page? */
+static bool whole_page(uint64_t s, uint64_t e, uint64_t ps)
+{
+	uint64_t first = (s + ps - 1) / ps * ps;
+
+	return first >= s && first + ps > first && first + ps <= e;
+}
+
 /* The label, or with @full the tooltip: what is in [s, e). */
 static void seg_describe(const struct map *m, const struct seg *g, bool full, struct strbuf *sb)
 {
@@ -582,11 +599,15 @@ static void seg_describe(const struct map *m, const struct seg *g, bool full, st
 
 		xml_text(sb, rg->name);
 		xml_textf(sb, " \xe2\x80\x94 %s, %s", bm_fate_name(rg->fate), bytes(g->e - g->s, a, sizeof(a)));
-		if (rg->n_ranges == 1 && rg->held.known && rg->freed.known && rg->held.value > 0 && rg->freed.value > 0) {
+		/* the region's split, once: on its first piece */
+		if (rg->held.known && rg->freed.known && rg->held.value > 0 && rg->freed.value > 0 &&
+		    rg->n_ranges && rg->ranges[0].base == g->s) {
 			char h[32];
+			bool whole = rg->n_ranges == 1 && rg->ranges[0].base == g->s &&
+				     end_of(rg->ranges[0].base, rg->ranges[0].size) == g->e;
 
-			xml_textf(sb, " (held %s, freed %s)", bytes((uint64_t)rg->held.value, h, sizeof(h)),
-				  bytes((uint64_t)rg->freed.value, a, sizeof(a)));
+			xml_textf(sb, " (%sheld %s, freed %s)", whole ? "" : "whole region: ",
+				  bytes((uint64_t)rg->held.value, h, sizeof(h)), bytes((uint64_t)rg->freed.value, a, sizeof(a)));
 		}
 		if (rg->reason) {
 			xml_text(sb, " (");
@@ -598,7 +619,9 @@ static void seg_describe(const struct map *m, const struct seg *g, bool full, st
 		break;
 	}
 	case SEG_FREE:
-		if (m->r->patched)
+		if (m->r->patched && m->r->page_size && !whole_page(g->s, g->e, m->r->page_size))
+			xml_textf(sb, "not reserved, %s, but in a page its neighbours hold", bytes(g->e - g->s, a, sizeof(a)));
+		else if (m->r->patched)
 			xml_textf(sb, "free RAM (page allocator), %s", bytes(g->e - g->s, a, sizeof(a)));
 		else
 			xml_textf(sb, "RAM, %s (a stock kernel does not itemize its reservations)",
@@ -984,14 +1007,16 @@ static double timeline(struct strbuf *sb, const struct bootmem_report *r, double
 	last_seq = log->events[n - 1].seq;
 	span = last_seq ? (double)last_seq : 1.0;
 	text(sb, MARGIN, y + 34, "font-size=\"12\" fill=\"#555\"",
-	     "x: order of the events in the kernel log (seq), not time; hover a mark for its time. "
-	     "\xe2\x97\x8f reserved  \xe2\x97\x8b given back to memblock  \xe2\x96\xb6 released to the page allocator  "
-	     "\xe2\x9c\x95 rejected  \xe2\x97\x87 milestone");
-	y += 48;
+	     "x: order of the events in the kernel log (seq), not time; hover a mark for its time; "
+	     "the shaded bands are the kernel's system_state");
+	text(sb, MARGIN, y + 50, "font-size=\"12\" fill=\"#555\"",
+	     "\xe2\x97\x8f reserved   \xe2\x97\x8b given back to memblock   \xe2\x96\xb6 released to the page allocator   "
+	     "\xe2\x9c\x95 rejected   \xe2\x97\x87 milestone   bar: held, colored by the region's fate");
+	y += 64;
 
 	for (size_t k = 0; k < r->n_regions; k++)
 		rows += bm_kind_is_protagonist(r->regions[k].kind) && r->regions[k].n_events;
-	top = y + 34;		/* room for the milestone labels */
+	top = y + 14 + 13 * MILESTONE_LANES;	/* room for the milestone labels */
 	bottom = top + (double)rows * row;
 
 #define XOF(seq) (x0 + (x1 - x0) * (double)(seq) / span)
@@ -1005,30 +1030,42 @@ static double timeline(struct strbuf *sb, const struct bootmem_report *r, double
 			j++;
 		bx0 = XOF(log->events[i].seq);
 		bx1 = j < n ? XOF(log->events[j].seq) : x1;
-		sb_printf(sb, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n", bx0, top - 4,
-			  bx1 - bx0 > 0 ? bx1 - bx0 : 1, bottom - top + 8,
-			  log->events[i].phase % 2 ? "#f3f6fb" : "#fbfaf3");
-		text(sb, bx0 + 3, bottom + 16, "font-size=\"11\" fill=\"#777\"", phase_name(log->events[i].phase));
+		sb_printf(sb, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
+			  bx0, top - 4, bx1 - bx0 > 0 ? bx1 - bx0 : 1, bottom - top + 8,
+			  log->events[i].phase % 2 ? "#eef2fa" : "#faf8ee");
+		xml_textf(sb, "system_state: %s", phase_name(log->events[i].phase));
+		sb_puts(sb, "</title></rect>\n");
+		if (bx1 - bx0 >= 6.5 * (double)strlen(phase_name(log->events[i].phase)) + 6)
+			text(sb, bx0 + 3, bottom + 16, "font-size=\"11\" fill=\"#777\"", phase_name(log->events[i].phase));
 		i = j;
 	}
 
-	/* milestones: dashed lines and staggered labels */
+	/* milestones: dashed lines, labels in the first lane where they do not overlap */
 	{
-		int lane = 0;
+		double lane_end[MILESTONE_LANES];
 
+		for (int l = 0; l < MILESTONE_LANES; l++)
+			lane_end[l] = -1e9;
 		for (size_t i = 0; i < n; i++) {
 			const char *label = milestone_label(log->events[i].kind);
-			double mx = XOF(log->events[i].seq);
+			double mx = XOF(log->events[i].seq), w, lx0;
+			bool right;
+			int lane = 0;
 
 			if (!label)
 				continue;
+			w = 6.3 * (double)strlen(label);
+			right = mx + w > x1 + 10;	/* would run off the picture: end the label at the line */
+			lx0 = right ? mx - w : mx;
+			while (lane < MILESTONE_LANES - 1 && lx0 < lane_end[lane] + 8)
+				lane++;
+			lane_end[lane] = lx0 + w;
 			sb_printf(sb, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\" "
-				  "stroke-dasharray=\"3 3\"/>\n", mx, top - 14, mx, bottom + 4);
+				  "stroke-dasharray=\"3 3\"/>\n", mx, top - 10 - 13 * lane, mx, bottom + 4);
 			sb_printf(sb, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#444\" text-anchor=\"%s\">",
-				  mx, top - 20 - 12 * lane, mx > (x0 + x1) / 2 ? "end" : "start");
+				  right ? mx - 2 : mx + 2, top - 13 - 13 * lane, right ? "end" : "start");
 			xml_text(sb, label);
 			sb_puts(sb, "</text>\n");
-			lane = (lane + 1) % 2;
 		}
 	}
 
