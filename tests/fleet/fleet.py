@@ -116,6 +116,7 @@ class Machine:
         self.held = rec["held_bytes"]
         self.unexplained = rec["unexplained_bytes"]
         self.ram = rec["ram_bytes"]
+        self.page_size = k.get("page_size")
         initrd = [r for r in report["regions"] if r["kind"] == "initrd"]
         self.initrd_fate = initrd[0]["fate"] if initrd else None
         lg = report.get("log")
@@ -418,9 +419,11 @@ def rule_oracles(live, dead_instance, upgrade):
 
     # alerts: the expression's result
     o["BootmemdDown"] = vec(({"__name__": "up", "job": JOB, "instance": dead_instance}, 0))
+    # more than the two partial pages at the ends of an unaligned initrd
     o["BootmemdInitrdNotFreed"] = vec(*[
         (m.labels(region="initrd", kind="initrd"), m.region["held_bytes"][("initrd", "initrd")])
-        for m in live if m.initrd_fate in ("held", "partially_freed")])
+        for m in live if m.initrd_fate in ("held", "partially_freed") and m.page_size
+        and m.region["held_bytes"][("initrd", "initrd")] > 2 * m.page_size])
     o["BootmemdInitrdRejected"] = vec(*[(m.labels(fate="rejected"), 1) for m in live if m.initrd_fate == "rejected"])
     o["BootmemdUnexplainedBytes"] = vec(*[(m.labels(), m.unexplained) for m in live
                                           if m.unexplained not in (None, 0)])
@@ -562,7 +565,9 @@ def main():
                  and b.held > a.held]
         if not pairs:
             raise RuntimeError("no two patched boots with the same RAM and different held bytes for the upgrade")
-        before, after = max(pairs, key=lambda p: (p[0].arch == p[1].arch, p[1].held - p[0].held))
+        # prefer the same arch and no mem= on either side, then the biggest growth
+        before, after = max(pairs, key=lambda p: (p[0].arch == p[1].arch, not p[0].rec["removed_bytes"]
+                                                  and not p[1].rec["removed_bytes"], p[1].held - p[0].held))
         log(f"upgrade-board: {before.instance} (held {before.held}) -> {after.instance} (held {after.held})")
 
         # -- the daemons
