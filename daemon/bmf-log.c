@@ -252,6 +252,9 @@ int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_
 		goto fail;
 	}
 	memcpy(log->strtab, p + strtab_offset, strtab_size);
+	/* The table ends with a NUL (checked above), so each string is bounded. */
+	for (size_t off = 0; off < strtab_size; off += strlen(log->strtab + off) + 1)
+		util_sanitize_text(log->strtab + off);
 	log->machine = log->strtab + machine;
 	log->release = log->strtab + release;
 

@@ -6,6 +6,7 @@
 #include <libfdt.h>
 
 #include "fdt-source.h"
+#include "util.h"
 
 static _Thread_local int last_fdt_err;
 
@@ -132,11 +133,13 @@ static int parse_rmem(const void *fdt, struct fdt_info *info)
 		n->name = strndup(name ? name : "", name && len > 0 ? (size_t)len : 0);
 		if (!n->name)
 			return -ENOMEM;
+		util_sanitize_text(n->name);
 		compat = fdt_getprop(fdt, node, "compatible", &len);
 		if (compat && len > 0) {
 			n->compatible = strndup(compat, (size_t)len);
 			if (!n->compatible)
 				return -ENOMEM;
+			util_sanitize_text(n->compatible);
 		}
 		n->disabled = node_disabled(fdt, node);
 		n->no_map = fdt_getprop(fdt, node, "no-map", NULL) != NULL;

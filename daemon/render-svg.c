@@ -54,37 +54,6 @@ static const char *fate_color(enum bm_fate f)
 
 /* ---- XML text ----------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at @s (1-4), or 0 if it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n;
-	uint32_t c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	/* overlong forms, surrogates, beyond Unicode, and U+FFFE/U+FFFF are not XML characters */
-	if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff || c == 0xfffe || c == 0xffff)
-		return 0;
-	return n;
-}
-
 static void xml_text(struct strbuf *sb, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
@@ -105,7 +74,7 @@ static void xml_text(struct strbuf *sb, const char *str)
 			s++;
 			continue;
 		}
-		n = utf8_len(s);
+		n = util_utf8_len(s);
 		if (!n) {
 			sb_puts(sb, "?");
 			s++;

@@ -68,3 +68,12 @@ static inline int64_t util_wmul(int64_t a, int64_t b)
 {
 	return (int64_t)((uint64_t)a * (uint64_t)b);
 }
+
+/* Length of the valid UTF-8 sequence at @s (1-4), or 0 if it is not one. */
+size_t util_utf8_len(const unsigned char *s);
+/*
+ * Names come from the kernel log and the device tree, which promise no
+ * encoding: replace control characters and bytes that are not valid UTF-8
+ * with '?', in place, so that every output (JSON, metrics, SVG) can carry them.
+ */
+void util_sanitize_text(char *s);

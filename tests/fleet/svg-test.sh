@@ -15,3 +15,12 @@ for d in "$src"/tests/data/vm/*/; do
 	[ -d "$d" ] && roots+=("${d%/}")
 done
 python3 "$src/tests/fleet/svgcheck.py" "$bootmemd" "${roots[@]}"
+# The same names in every other output: the metrics pass promtool, and the JSON
+# names the region instead of dropping it as null (jansson refuses bad UTF-8).
+"$bootmemd" --root "$tmp/hostile" --once --format=prometheus > "$tmp/hostile.prom"
+promtool check metrics < "$tmp/hostile.prom"
+grep -q 'region="latin1-?t?-??"' "$tmp/hostile.prom"
+"$bootmemd" --root "$tmp/hostile" --once --format=json | python3 -c '
+import json, sys
+names = [r["name"] for r in json.load(sys.stdin)["regions"]]
+assert None not in names and "latin1-?t?-??" in names, names'
