@@ -6,6 +6,7 @@
 #   src/<srckey>/checkpatch.* checkpatch.pl --strict --no-tree output and verdict
 #   build/<arch>-<srckey>/on/         O= build dir, CONFIG_BOOTMEM_FATE=y (when the series has it)
 #   build/<arch>-<srckey>/off/        the same build, rebuilt with CONFIG_BOOTMEM_FATE=n
+#   build/<arch>-<srckey>/initramfs/  the static init and the builtin initramfs' list
 #   build/<arch>-<srckey>/out-<key>/  init, initramfs list, kernel image, .config, System.map, logs
 # srckey hashes the series (series file, its patches, checkpatch exceptions), the tarball's version
 # and BMF_SRC_FORMAT; <key> adds the config fragments, init.c, this whole file and the compiler's
@@ -66,7 +67,10 @@ bmf_fragments() { # arch -> fragment files, in merge order
 	local a=$1
 	echo "$BMF_REPO/tests/vm/config/common.config"
 	echo "$BMF_REPO/tests/vm/config/$a.config"
-	[ -f "$BMF_REPO/kernel-patch/bootmem_fate.config" ] && echo "$BMF_REPO/kernel-patch/bootmem_fate.config"
+	# The patch's fragment, once the patch is there (an unpatched tree has no such option).
+	if [ -f "$BMF_REPO/kernel-patch/bootmem_fate.config" ] && [ -n "$(bmf_series_patches)" ]; then
+		echo "$BMF_REPO/kernel-patch/bootmem_fate.config"
+	fi
 	return 0
 }
 
@@ -211,21 +215,29 @@ bmf_build_arch() {
 	local log=$out/build.log t0=$SECONDS
 	: >"$log"
 
-	# init, linked into the builtin initramfs.
-	"$cc" -static -Os -s -Wall -Wextra -D_GNU_SOURCE -o "$out/init" "$BMF_REPO/tests/vm/init.c" >>"$log" 2>&1 || {
+	# init, linked into the builtin initramfs. It lives at a stable path and is replaced only when
+	# its bytes change, so that a new key with the same init and config relinks nothing.
+	local ir=$b/initramfs
+	mkdir -p "$ir"
+	"$cc" -static -Os -s -Wall -Wextra -D_GNU_SOURCE -o "$ir/init.new" "$BMF_REPO/tests/vm/init.c" >>"$log" 2>&1 || {
 		tail -20 "$log" >&2
 		echo "ERROR: $a: init does not build" >&2
 		return 1
 	}
-	cat >"$out/initramfs.list" <<-EOF
+	cat >"$ir/initramfs.list.new" <<-EOF
 		dir /dev 0755 0 0
 		nod /dev/console 0600 0 0 c 5 1
 		dir /proc 0555 0 0
 		dir /sys 0555 0 0
 		dir /bmf-initrd 0755 0 0
-		file /init $out/init 0755 0 0
+		file /init $ir/init 0755 0 0
 	EOF
-	printf 'CONFIG_INITRAMFS_SOURCE="%s"\n' "$out/initramfs.list" >"$out/initramfs.config"
+	local f
+	for f in init initramfs.list; do
+		if cmp -s "$ir/$f.new" "$ir/$f"; then rm "$ir/$f.new"; else mv "$ir/$f.new" "$ir/$f"; fi
+	done
+	cp "$ir/init" "$out/init"
+	printf 'CONFIG_INITRAMFS_SOURCE="%s"\n' "$ir/initramfs.list" >"$out/initramfs.config"
 
 	# Configuration: tinyconfig + fragments, and every fragment option must stick.
 	local frags=()
