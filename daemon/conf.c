@@ -15,6 +15,7 @@
 #include <gnutls/gnutls.h>
 
 #include "conf.h"
+#include "util.h"
 #include "http.h"
 
 void config_init(struct config *c)
@@ -528,62 +529,7 @@ static char *strip(char *s)
 
 static int read_small_file(const char *path, size_t max, char **ret, size_t *ret_len)
 {
-	size_t cap = 4096, n = 0;
-	char *buf = NULL, *nb;
-	struct stat st;
-	int fd, r;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		r = -EISDIR;
-		goto fail;
-	}
-	for (;;) {
-		ssize_t k;
-
-		if (!buf || n == cap) {
-			if (buf && cap >= max) {
-				r = -EFBIG;
-				goto fail;
-			}
-			if (buf)
-				cap = cap * 2 > max ? max : cap * 2;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				r = -ENOMEM;
-				goto fail;
-			}
-			buf = nb;
-		}
-		k = read(fd, buf + n, cap - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			r = -errno;
-			goto fail;
-		}
-		if (k == 0)
-			break;
-		n += (size_t) k;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*ret = buf;
-	*ret_len = n;
-	return 0;
-fail:
-	if (buf) {
-		explicit_bzero(buf, cap);
-		free(buf);
-	}
-	close(fd);
-	return r;
+	return util_read_file_at(AT_FDCWD, path, max, ret, ret_len);
 }
 
 static int load_pem(struct parser *p, const struct key *key, const char *path, int line, const char *what,

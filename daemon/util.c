@@ -58,6 +58,9 @@ int util_read_file_at(int rootfd, const char *path, size_t max, char **out, size
 	*len = n;
 	buf = NULL;
 out:
+	/* What was read may be a private key (bootmemd.conf's [TLS]). */
+	if (buf)
+		explicit_bzero(buf, n);
 	free(buf);
 	close(fd);
 	return r;
