@@ -1276,10 +1276,10 @@ static int log_findings(struct bootmem_report *r)
 	const struct bm_reconciliation *rec = &r->rec;
 	int rc = 0;
 
-	if (log->dropped)
+	if (log->dropped_events)
 		rc = add_finding(r, "log_dropped", BM_WARNING, BM_SRC_LOG, NULL,
-				 "the kernel log was full and lost %u events: figures are incomplete",
-				 log->dropped);
+				 "the kernel log was full and lost %" PRIu64 " events: figures are incomplete",
+				 log->dropped_events);
 	if (rc >= 0 && (log->unknown_kinds || log->unknown_tags))
 		rc = add_finding(r, "log_unknown_records", BM_WARNING, BM_SRC_LOG, NULL,
 				 "%zu records of an unknown kind and %zu with an unknown tag were "

@@ -270,7 +270,7 @@ static json_t *report_json(const struct bootmem_report *r)
 		set(x, "version", jint(l->version));
 		set(x, "page_size", jint(l->page_size));
 		set(x, "records", jint((int64_t)l->n_events));
-		set(x, "dropped", jint(l->dropped));
+		set(x, "dropped", jint((int64_t)l->dropped_events));
 		set(x, "capacity", jint(l->capacity));
 		set(x, "unknown_kinds", jint((int64_t)l->unknown_kinds));
 		set(x, "unknown_tags", jint((int64_t)l->unknown_tags));

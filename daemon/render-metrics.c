@@ -177,7 +177,7 @@ int render_metrics(const struct bootmem_report *r, bool openmetrics, char **outp
 		sample(&o, "bootmemd_log_records", (int64_t)r->in.log->n_events, NULL);
 		family(&o, "bootmemd_log_dropped_events", "gauge",
 		       "Events the kernel lost because its log was full.");
-		sample(&o, "bootmemd_log_dropped_events", r->in.log->dropped, NULL);
+		sample(&o, "bootmemd_log_dropped_events", (int64_t)r->in.log->dropped_events, NULL);
 	}
 
 	for (size_t i = 0; i < r->n_findings; i++)

@@ -1102,9 +1102,9 @@ static double timeline(struct strbuf *sb, const struct bootmem_report *r, double
 		sb_puts(sb, "</text>\n");
 	}
 #undef XOF
-	if (log->dropped) {
-		snprintf(t, sizeof(t), "the kernel log dropped %" PRIu32 " events: this timeline is incomplete",
-			 log->dropped);
+	if (log->dropped_events) {
+		snprintf(t, sizeof(t), "the kernel log dropped %" PRIu64 " events: this timeline is incomplete",
+			 log->dropped_events);
 		text(sb, MARGIN, y + 38, "font-size=\"12\" fill=\"#b00\"", t);
 		y += 18;
 	}

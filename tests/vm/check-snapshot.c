@@ -257,9 +257,9 @@ int main(int argc, char **argv)
 	if (expect_fdt < 0)
 		expect_fdt = strcmp(log->machine, "x86_64") != 0;
 	printf("  initrd expected %s, FDT %sexpected\n", expect_initrd, expect_fdt ? "" : "not ");
-	printf("  %zu records, %u dropped, capacity %u, %s %s\n", log->n_events, log->dropped,
+	printf("  %zu records, %" PRIu64 " dropped, capacity %u, %s %s\n", log->n_events, log->dropped_events,
 	       log->capacity, log->machine, log->release);
-	CHECK(log->dropped == 0, "%u events dropped", log->dropped);
+	CHECK(log->dropped_events == 0, "%" PRIu64 " events dropped", log->dropped_events);
 	CHECK(log->unknown_kinds == 0 && log->unknown_tags == 0, "unknown kinds or tags");
 	for (unsigned t = BMF_TAG_KERNEL; t <= BMF_TAG_KERNEL_INIT; t++)
 		CHECK(find_identity(log, t), "no identity for tag %s", bmf_tag_name(t));
