@@ -15,6 +15,7 @@
 
 static const char *const src_names[_BM_SRC_MAX] = {
 	[BM_SRC_LOG] = "kernel_log",
+	[BM_SRC_RUNTIME] = "kernel_runtime",
 	[BM_SRC_FDT] = "fdt",
 	[BM_SRC_MEMINFO] = "meminfo",
 	[BM_SRC_IOMEM] = "iomem",

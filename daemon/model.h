@@ -25,6 +25,7 @@
 
 enum bm_src {
 	BM_SRC_LOG,		/* sys/kernel/bootmem_fate/log */
+	BM_SRC_RUNTIME,		/* sys/kernel/bootmem_fate/runtime */
 	BM_SRC_FDT,		/* sys/firmware/fdt */
 	BM_SRC_MEMINFO,		/* proc/meminfo */
 	BM_SRC_IOMEM,		/* proc/iomem */
@@ -137,6 +138,7 @@ struct bm_reconciliation {
 /* Parsed inputs; NULL / false when a source is missing or unusable. */
 struct bm_inputs {
 	struct bmf_log *log;
+	struct bmf_runtime *runtime;	/* NULL: no runtime file, no runtime terms */
 	struct fdt_info *fdt;
 	bool has_meminfo;
 	struct meminfo meminfo;

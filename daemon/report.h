@@ -17,6 +17,7 @@ struct bootmem_report;
 /* Input paths, each relative to the root.  NULL means the default. */
 struct report_paths {
 	const char *log;	/* sys/kernel/bootmem_fate/log */
+	const char *runtime;	/* sys/kernel/bootmem_fate/runtime */
 	const char *fdt;	/* sys/firmware/fdt */
 	const char *meminfo;	/* proc/meminfo */
 	const char *iomem;	/* proc/iomem */
