@@ -7,7 +7,7 @@
  *      Boot regions are often one page in a GiB of RAM, so row heights grow
  *      with log2 of the size (stated in the picture); every label has room.
  *   3. The lifecycle of the kernel image, the initrd and the FDT against the
- *      order of the kernel log's events, with the system_state phases and
+ *      order of the kernel log's events, with the boot phases (enum bmf_phase) and
  *      the milestones (initrd unpacked, init memory freed...).
  *
  * Colors follow the fate, as in the Grafana dashboard.  Every string that
@@ -829,9 +829,8 @@ static double address_map(struct strbuf *sb, const struct map *m, double y)
 
 /* ---- the timeline ------------------------------------------------------- */
 
-static const char *const phase_names[] = {
-	"booting", "scheduling", "freeing initmem", "running", "halt", "power off", "restart", "suspend",
-};
+/* enum bmf_phase */
+static const char *const phase_names[] = { "memblock", "page allocator", "late boot", "running" };
 
 static const char *phase_name(unsigned p)
 {
@@ -990,7 +989,7 @@ static double timeline(struct strbuf *sb, const struct bootmem_report *r, double
 
 #define XOF(seq) (x0 + (x1 - x0) * (double)(seq) / span)
 
-	/* system_state phases as background bands */
+	/* boot phases as background bands */
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		double bx0, bx1;
@@ -1002,7 +1001,7 @@ static double timeline(struct strbuf *sb, const struct bootmem_report *r, double
 		sb_printf(sb, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
 			  bx0, top - 4, bx1 - bx0 > 0 ? bx1 - bx0 : 1, bottom - top + 8,
 			  log->events[i].phase % 2 ? "#eef2fa" : "#faf8ee");
-		xml_textf(sb, "system_state: %s", phase_name(log->events[i].phase));
+		xml_textf(sb, "phase: %s", phase_name(log->events[i].phase));
 		sb_puts(sb, "</title></rect>\n");
 		if (bx1 - bx0 >= 6.5 * (double)strlen(phase_name(log->events[i].phase)) + 6)
 			text(sb, bx0 + 3, bottom + 16, "font-size=\"11\" fill=\"#777\"", phase_name(log->events[i].phase));
