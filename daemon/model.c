@@ -1173,6 +1173,11 @@ static int firmware_not_ram(struct engine *en)
 		rc = imap_apply(&rest, en->ram.a[i].s, en->ram.a[i].e, OP_SET, 1);
 	for (size_t i = 0; i < en->fwram.n && rc >= 0; i++)
 		rc = imap_apply(&rest, en->fwram.a[i].s, en->fwram.a[i].e, OP_CLEAR, 0);
+	/* named NOT_RAM identities have their own regions */
+	for (size_t i = 0; i < en->notram.n && rc >= 0; i++)
+		rc = imap_apply(&rest, en->notram.a[i].s << en->sh,
+				en->notram.a[i].e > (UINT64_MAX >> en->sh) ? UINT64_MAX : en->notram.a[i].e << en->sh,
+				OP_CLEAR, 0);
 	if (rc >= 0 && rest.n) {
 		g = get_region(en->r, "firmware_not_ram", BM_KIND_FIRMWARE, BM_SRC_LOG);
 		if (g < 0)
