@@ -333,6 +333,14 @@ bool report_has_kernel_log(const struct bootmem_report *r)
 	return r->patched;
 }
 
+int report_unexplained(const struct bootmem_report *r, long long *bytes)
+{
+	if (!r->rec.unexplained.known)
+		return -ENODATA;
+	*bytes = r->rec.unexplained.value;
+	return 0;
+}
+
 int report_render(const struct bootmem_report *r, enum report_format fmt, char **out, size_t *len)
 {
 	switch (fmt) {

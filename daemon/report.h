@@ -42,6 +42,9 @@ const char *report_summary(const struct bootmem_report *r);
 /* True when a patched kernel's log was read and parsed. */
 bool report_has_kernel_log(const struct bootmem_report *r);
 
+/* The reconciliation's unexplained bytes: 0, or -ENODATA when unknown (stock kernel). */
+int report_unexplained(const struct bootmem_report *r, long long *bytes);
+
 /*
  * Renderers.  Each returns a malloc()ed, NUL-terminated buffer in *out and
  * its length (without the NUL) in *len.
