@@ -358,7 +358,8 @@ static json_t *report_json(const struct bootmem_report *r)
 			set(d, "pages", jint(l->totals.dropped_pages[kd]));
 			append(dr, d);
 		}
-		set(x, "dropped", dr);
+		set(x, "dropped", jint((int64_t)r->dropped_events));
+		set(x, "dropped_by_kind", dr);
 		set(x, "labels_truncated", jint((int64_t)l->totals.labels_truncated));
 		set(x, "labels_lost", jint((int64_t)l->totals.labels_lost));
 		set(x, "late_events", jint((int64_t)l->totals.late_events));

@@ -385,7 +385,7 @@ static void test_dropped(void)
 	CHECK_EQ(json_integer_value(json_object_get(log, "capacity")), s.n, "json capacity");
 	CHECK_EQ(json_integer_value(json_object_get(log, "reserved_slots")), 4, "json reserved slots");
 	CHECK_EQ(json_integer_value(json_object_get(log, "dropped_events")), 4, "json dropped events");
-	d = json_object_get(log, "dropped");
+	d = json_object_get(log, "dropped_by_kind");
 	CHECK(json_array_size(d) == 2, "two kinds dropped");
 	CHECK(!strcmp(json_string_value(json_object_get(json_array_get(d, 0), "kind")), "alloc") &&
 	      json_integer_value(json_object_get(json_array_get(d, 0), "bytes")) == 8 * KiB, "alloc dropped");
