@@ -551,7 +551,8 @@ static ssize_t region_for_event(struct engine *en, const struct bmf_event *e)
 		 e->tag == BMF_TAG_RESERVE_MEM)
 		snprintf(name, sizeof(name), "%s@0x%" PRIx64, bmf_tag_name(e->tag), e->base);
 	else
-		snprintf(name, sizeof(name), "%s", *e->caller ? e->caller : "unknown");
+		/* the kernel writes "?" for a caller it could not resolve */
+		snprintf(name, sizeof(name), "%s", *e->caller && strcmp(e->caller, "?") ? e->caller : "unknown");
 	return get_region(en->r, name, kind, BM_SRC_LOG);
 }
 
@@ -1242,7 +1243,7 @@ static int build_patched(struct bootmem_report *r)
 		struct bm_region *g = &r->regions[c->region];
 
 		g->flags |= e->flags;
-		g->n_claims++;
+		g->n_claims += e->count;	/* a record may coalesce several events */
 		rc = region_add_range(g, e->base, e->size);
 		if (rc >= 0)
 			rc = region_add_event(g, c->event);

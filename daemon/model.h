@@ -113,7 +113,7 @@ struct bm_region {
 	char *reason;		/* rejection or retention reason, or NULL */
 	size_t *events;		/* indices into log->events: its lifecycle */
 	size_t n_events;
-	size_t n_claims;	/* reservations that make it up */
+	size_t n_claims;	/* reservation events that make it up (records × count) */
 };
 
 enum bm_severity {
