@@ -359,7 +359,7 @@ static void runtime(void)
 #define RMUT(desc, want, ...) do {					\
 		b = dup_buf(base, len);					\
 		__VA_ARGS__;						\
-		expect_rt(desc, b, len, want);				\
+		bmf_runtime_free(expect_rt(desc, b, len, want));	\
 		free(b);						\
 	} while (0)
 
