@@ -253,8 +253,14 @@ static void collect_ram(struct map *m)
 	const struct bmf_log *log = r->in.log;
 
 	if (log) {
+		unsigned ram_kind = BMF_MEM_ADD;
+
+		/* RAM is firmware's when the log has it, as in the reconciliation */
 		for (size_t i = 0; i < log->n_events; i++)
-			if (log->events[i].kind == BMF_MEM_ADD)
+			if (log->events[i].kind == BMF_FW_RAM)
+				ram_kind = BMF_FW_RAM;
+		for (size_t i = 0; i < log->n_events; i++)
+			if (log->events[i].kind == ram_kind)
 				spans_add(&m->ram, log->events[i].base, end_of(log->events[i].base, log->events[i].size));
 		spans_normalize(&m->ram);
 		for (size_t i = 0; i < log->n_events; i++) {
