@@ -411,8 +411,8 @@ static bool inside(const struct bmf_log *log, unsigned kind, unsigned alt, uint6
  * "memblock_reserve: [0xS-0xE] caller" and "memblock_phys_free: [0xS-0xE]
  * caller", E inclusive.  Records coalesce, so each range must lie inside
  * one record.  memblock's allocator reserves through memblock_reserve()
- * too: those lines (caller memblock_alloc* or memblock_phys_alloc*) may lie
- * in an alloc record.
+ * too: those lines (caller memblock_alloc* or memblock_phys_alloc*, or
+ * __memblock_reserve) may lie in an alloc record.
  */
 static void check_memblock_debug(const struct bmf_log *log, const char *dmesg)
 {
@@ -435,8 +435,10 @@ static void check_memblock_debug(const struct bmf_log *log, const char *dmesg)
 				continue;
 			if (e < s || e == UINT64_MAX)
 				continue;	/* size 0: not logged */
+			/* __memblock_reserve (newer kernels) is the allocator's path too */
 			if (ops[o].kind == BMF_RESERVE && (!strncmp(caller, "memblock_alloc", 14) ||
-							   !strncmp(caller, "memblock_phys_alloc", 19)))
+							   !strncmp(caller, "memblock_phys_alloc", 19) ||
+							   (p > dmesg && p[-1] == '_')))
 				alt = BMF_ALLOC;
 			checked++;
 			if (!inside(log, ops[o].kind, alt, s, e + 1)) {
