@@ -442,6 +442,23 @@ static void test_runtime_balloon(void)
 	CHECK(report_render(r, REPORT_TEXT, &out, &len) == 0, "render text");
 	CHECK(strstr(out, "+ ballooned"), "text names the term");
 	free(out);
+	{
+		json_error_t err;
+		json_t *j, *e, *t;
+
+		CHECK(report_render(r, REPORT_JSON, &out, &len) == 0, "render json");
+		j = json_loadb(out, len, 0, &err);
+		free(out);
+		e = json_array_get(json_object_get(json_object_get(j, "runtime"), "entries"), 0);
+		CHECK(e && !strcmp(json_string_value(json_object_get(e, "class")), "ballooned") &&
+		      !strcmp(json_string_value(json_object_get(e, "module")), "virtio_balloon"), "runtime entry");
+		t = json_array_get(json_object_get(json_object_get(j, "reconciliation"), "runtime_terms"), 0);
+		CHECK(t && !strcmp(json_string_value(json_object_get(t, "class")), "ballooned") &&
+		      json_integer_value(json_object_get(t, "bytes")) == 900 * 4096, "runtime term in JSON");
+		CHECK(json_integer_value(json_object_get(json_object_get(j, "reconciliation"), "runtime_bytes")) ==
+		      900 * 4096, "runtime_bytes");
+		json_decref(j);
+	}
 	report_free(r);
 
 	/* without the runtime file the balloon's pages are unexplained: no term is invented */
