@@ -1595,6 +1595,10 @@ static int totals_findings(struct bootmem_report *r)
 	if (!r->log_totals_consistent)
 		rc = add_finding(r, "log_totals_mismatch", BM_WARNING, BM_SRC_LOG, NULL,
 				 "the log's records do not add up to its own totals: %s", what);
+	if (rc >= 0 && (t->labels_truncated || t->labels_lost))
+		rc = add_finding(r, "log_labels", BM_INFO, BM_SRC_LOG, NULL,
+				 "the kernel cut %" PRIu64 " labels to fit and could not keep %" PRIu64
+				 ": some region names are shortened or missing", t->labels_truncated, t->labels_lost);
 	if (rc < 0 || !r->dropped_events)
 		return rc;
 	used = 0;
