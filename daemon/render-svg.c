@@ -42,6 +42,7 @@ static const char *const fate_colors[_BM_FATE_MAX] = {
 	[BM_FATE_REJECTED] = "#b07aa1",
 	[BM_FATE_NOMAP] = "#79706e",
 	[BM_FATE_REUSABLE] = "#76b7b2",
+	[BM_FATE_NOT_RAM] = "#9c755f",
 	[BM_FATE_UNKNOWN] = "#bab0ac",
 };
 #define COLOR_FREE "#eef1f4"
