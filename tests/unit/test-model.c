@@ -549,8 +549,26 @@ static void test_fw_ram(void)
 	report_free(r);
 }
 
+/* Every enum value has its name: a hole in a table would print NULL. */
+static void test_names(void)
+{
+	for (int f = 0; f < _BM_FATE_MAX; f++)
+		CHECK(bm_fate_name((enum bm_fate)f) && (f == BM_FATE_UNKNOWN ||
+		      strcmp(bm_fate_name((enum bm_fate)f), "unknown")), "fate %d has a name", f);
+	for (int k = 0; k < _BM_KIND_MAX; k++)
+		CHECK(bm_kind_name((enum bm_kind)k) && strcmp(bm_kind_name((enum bm_kind)k), "unknown"),
+		      "kind %d has a name", k);
+	for (int s = 0; s < _BM_SRC_MAX; s++)
+		CHECK(bm_src_name((enum bm_src)s) && strcmp(bm_src_name((enum bm_src)s), "unknown"),
+		      "source %d has a name", s);
+	for (int c = 0; c < _BM_RT_MAX; c++)
+		CHECK(bm_rt_class_name((enum bm_rt_class)c) && bm_rt_class_title((enum bm_rt_class)c),
+		      "runtime class %d has a name", c);
+}
+
 int main(void)
 {
+	test_names();
 	test_synthetic_boot();
 	test_unexplained();
 	test_memtotal_mismatch();
