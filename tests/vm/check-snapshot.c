@@ -94,14 +94,37 @@ static bool has_kind(const struct bmf_log *log, unsigned kind)
 	return false;
 }
 
-/* Sum of FREE_AREA pages with @label, in KiB as free_reserved_area() prints. */
+/* Whether [base, base + size) lies inside an identity named @label. */
+static bool in_named(const struct bmf_log *log, const char *label, uint64_t base, uint64_t size)
+{
+	for (size_t i = 0; i < log->n_events; i++) {
+		const struct bmf_event *e = &log->events[i];
+
+		if (e->kind == BMF_IDENTITY && !strcmp(e->label, label) && e->base <= base &&
+		    base + size <= e->base + e->size)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Sum of FREE_AREA pages with @label, in KiB as free_reserved_area() prints.
+ * A release without a label of its own (x86's EFI boot services) counts
+ * when it lies inside an identity of that name.
+ */
 static uint64_t freed_kib(const struct bmf_log *log, const char *label)
 {
 	int64_t pages = 0;
 
-	for (size_t i = 0; i < log->n_events; i++)
-		if (log->events[i].kind == BMF_FREE_AREA && !strcmp(log->events[i].label, label))
-			pages += log->events[i].pages;
+	for (size_t i = 0; i < log->n_events; i++) {
+		const struct bmf_event *e = &log->events[i];
+
+		if (e->kind != BMF_FREE_AREA)
+			continue;
+		if (!strcmp(e->label, label) ||
+		    (!e->label[0] && in_named(log, label, e->base, e->size)))
+			pages += e->pages;
+	}
 	return (uint64_t)pages * log->page_size / 1024;
 }
 
@@ -307,12 +330,21 @@ static bool fdt_ram(const char *dir, struct rset *fw)
 /*
  * UEFI boots: efi=debug prints each descriptor as
  *   "efi:   0x000040000000-0x0000403fffff [Conventional|...]*"
- * (end inclusive).  RAM is the types the EFI stub turns into e820 RAM on
- * x86, the same set the kernel logs as BMF_FW_RAM.
+ * (end inclusive), its attributes after the type ("|RUN|...|WB|WT|WC|UC]").
+ * RAM is what reserve_regions() gives memblock, less MMIO: every cacheable
+ * descriptor (WB, WT or WC) but MMIO and MMIO Port ones, and soft-reserved
+ * (SP) ones, which the kernel leaves out.  That is the set the kernel logs
+ * as BMF_FW_RAM; the MMIO ones it names as firmware that is not RAM.
  */
-static const char *const efi_ram_types[] = {
-	"Loader Code", "Loader Data", "Boot Code", "Boot Data", "Conventional", "Unaccepted",
-};
+static bool efi_attr(const char *t, const char *eol, const char *attr)
+{
+	char pat[8];
+	const char *a;
+
+	snprintf(pat, sizeof(pat), "|%s", attr);
+	a = strstr(t, pat);
+	return a && (!eol || a < eol) && (a[strlen(pat)] == '|' || a[strlen(pat)] == ']');
+}
 
 static bool efi_ram(const char *dmesg, struct rset *fw, size_t *descriptors)
 {
@@ -330,9 +362,12 @@ static bool efi_ram(const char *dmesg, struct rset *fw, size_t *descriptors)
 		tl = strcspn(t, "|]");
 		while (tl && t[tl - 1] == ' ')
 			tl--;
-		for (size_t i = 0; i < sizeof(efi_ram_types) / sizeof(efi_ram_types[0]); i++)
-			if (strlen(efi_ram_types[i]) == tl && !strncmp(t, efi_ram_types[i], tl))
-				rset_add(fw, s, e - s + 1);
+		if ((tl == 4 && !strncmp(t, "MMIO", 4)) || (tl == 9 && !strncmp(t, "MMIO Port", 9)))
+			continue;
+		if (efi_attr(t, eol, "SP"))
+			continue;
+		if (efi_attr(t, eol, "WB") || efi_attr(t, eol, "WT") || efi_attr(t, eol, "WC"))
+			rset_add(fw, s, e - s + 1);
 	}
 	return fw->n > 0;
 }
