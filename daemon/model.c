@@ -869,6 +869,9 @@ static const struct {
 	{ true, "cmm", BM_RT_BALLOONED },		/* powerpc pseries */
 	{ true, "virtio_mem", BM_RT_VIRTIO_MEM },
 	{ false, "virtballoon_", BM_RT_BALLOONED },
+	/* virtio_balloon built in: fill_balloon() is inlined into its worker */
+	{ false, "update_balloon_size_func", BM_RT_BALLOONED },
+	{ false, "virtio_balloon", BM_RT_BALLOONED },
 	{ false, "fill_balloon", BM_RT_BALLOONED },
 	{ false, "leak_balloon", BM_RT_BALLOONED },
 	{ false, "balloon_", BM_RT_BALLOONED },		/* xen: balloon_process, balloon_append... */
