@@ -593,6 +593,9 @@ static void wait_for_host(void)
 		}
 	}
 	out("@@BMF-INFO host-go %s after %ld ms@@\n", go ? "received" : "timeout", now_ms() - t0);
+	out("@@BMF-INFO reader-rounds-while-waiting %u@@\n", rounds_run);
+	while (rounds_run < 20 && stat(FATE_LOG, &(struct stat){ 0 }) == 0)
+		reader_round();
 	out("@@BMF-INFO memtotal-min %ld@@\n", lo);
 	out("@@BMF-INFO memtotal-max %ld@@\n", hi);
 }

@@ -72,8 +72,11 @@ def main():
 
     try:
         def ready():
-            with open(console, 'rb') as f:
-                return b'@@BMF-READY@@' in f.read()
+            try:
+                with open(console, 'rb') as f:
+                    return b'@@BMF-READY@@' in f.read()
+            except FileNotFoundError:
+                return False
         wait_for('@@BMF-READY@@ on the console', ready, timeout=600)
         res['host-ready-after-s'] = f'{time.time() - t0:.1f}'
         log('guest ready')
