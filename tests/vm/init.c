@@ -600,6 +600,20 @@ static void wait_for_host(void)
 	out("@@BMF-INFO memtotal-max %ld@@\n", hi);
 }
 
+/*
+ * The tinyconfig-derived arm kernels have no nanosleep that 32-bit glibc can use (usleep() fails
+ * with ENOSYS): then spin on the clock, yielding.
+ */
+static void sleep_ms(long ms)
+{
+	long end = now_ms() + ms;
+
+	if (usleep((useconds_t)ms * 1000) == 0)
+		return;
+	while (now_ms() < end)
+		sched_yield();
+}
+
 /* MemTotal unchanged for 1 s (10 samples), at most 60 s. */
 static void settle(void)
 {
@@ -607,7 +621,7 @@ static void settle(void)
 	int same = 0;
 
 	while (same < 10 && now_ms() - t0 < 60000) {
-		usleep(100000);
+		sleep_ms(100);
 		m = meminfo_kb("MemTotal");
 		same = m == last ? same + 1 : 0;
 		last = m;
