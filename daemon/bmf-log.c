@@ -8,12 +8,21 @@
 #include "bmf-log.h"
 #include "util.h"
 
-/* Sizes of the structures this reader knows (version 1). */
+/* Sizes of the structures this reader knows (version 2). */
 #define KNOWN_HEADER_SIZE sizeof(struct bmf_header)
+#define KNOWN_TOTALS_SIZE sizeof(struct bmf_totals)
 #define KNOWN_RECORD_SIZE sizeof(struct bmf_record)
+#define KNOWN_RT_HEADER_SIZE sizeof(struct bmf_rt_header)
+#define KNOWN_RT_ENTRY_SIZE sizeof(struct bmf_rt_entry)
 
-_Static_assert(sizeof(struct bmf_header) == 64, "bmf_header layout");
-_Static_assert(sizeof(struct bmf_record) == 56, "bmf_record layout");
+/* 16 __u32 after the magic put the __u64 at 72, aligned: no padding. */
+_Static_assert(sizeof(struct bmf_header) == 80, "bmf_header layout");
+_Static_assert(offsetof(struct bmf_header, totalram_pages) == 72, "bmf_header layout");
+_Static_assert(sizeof(struct bmf_totals) == 32 + 6 * 8 * BMF_NR_KINDS + 3 * 8 * BMF_NR_TAGS,
+	       "bmf_totals layout");
+_Static_assert(sizeof(struct bmf_record) == 64, "bmf_record layout");
+_Static_assert(sizeof(struct bmf_rt_header) == 64, "bmf_rt_header layout");
+_Static_assert(sizeof(struct bmf_rt_entry) == 144, "bmf_rt_entry layout");
 
 static const char *const kind_names[] = {
 	[BMF_MEM_ADD] = "mem_add",
@@ -21,6 +30,7 @@ static const char *const kind_names[] = {
 	[BMF_MEM_CAP] = "mem_cap",
 	[BMF_NOMAP_MARK] = "nomap_mark",
 	[BMF_NOMAP_CLEAR] = "nomap_clear",
+	[BMF_FW_RAM] = "fw_ram",
 	[BMF_RESERVE] = "reserve",
 	[BMF_ALLOC] = "alloc",
 	[BMF_FREE] = "free",
@@ -37,6 +47,7 @@ static const char *const kind_names[] = {
 	[BMF_INITRD_RETAINED] = "initrd_retained",
 	[BMF_INITRD_KEPT] = "initrd_kept",
 	[BMF_INITMEM_DONE] = "initmem_done",
+	[BMF_BOOT_DONE] = "boot_done",
 };
 
 static const char *const tag_names[] = {
@@ -56,6 +67,13 @@ static const char *const tag_names[] = {
 	[BMF_TAG_PGTABLE] = "pgtable",
 	[BMF_TAG_MEMMAP] = "memmap",
 	[BMF_TAG_PERCPU] = "percpu",
+	[BMF_TAG_FIRMWARE] = "firmware",
+	[BMF_TAG_HASH] = "hash",
+	[BMF_TAG_SWIOTLB] = "swiotlb",
+	[BMF_TAG_KFENCE] = "kfence",
+	[BMF_TAG_KASAN] = "kasan",
+	[BMF_TAG_RESERVE_MEM] = "reserve_mem",
+	[BMF_TAG_VECTORS] = "vectors",
 };
 
 #define N_KINDS (sizeof(kind_names) / sizeof(kind_names[0]))
@@ -124,7 +142,7 @@ static const char *const error_messages[_BMF_LOG_ERROR_MAX] = {
 	[BMF_LOG_BAD_HEADER_SIZE] = "header_size is smaller than the known header or past the end of the file",
 	[BMF_LOG_BAD_RECORD_SIZE] = "record_size is smaller than the known record",
 	[BMF_LOG_TRUNCATED_RECORDS] = "records run past the end of the file",
-	[BMF_LOG_STRTAB_RANGE] = "string table lies outside the file or overlaps the records",
+	[BMF_LOG_STRTAB_RANGE] = "string table lies outside the file",
 	[BMF_LOG_STRTAB_EMPTY] = "string table is empty or does not start with the empty string",
 	[BMF_LOG_STRTAB_UNTERMINATED] = "string table is not NUL-terminated",
 	[BMF_LOG_STRING_RANGE] = "string offset outside the string table",
@@ -132,6 +150,16 @@ static const char *const error_messages[_BMF_LOG_ERROR_MAX] = {
 	[BMF_LOG_BAD_SEQ] = "record sequence number does not match its position",
 	[BMF_LOG_BAD_PAGES] = "page count set on a record kind that must not carry one",
 	[BMF_LOG_BAD_RANGE] = "record base + size overflows",
+	[BMF_LOG_BAD_TOTALS_SIZE] = "totals_size is smaller than the known totals",
+	[BMF_LOG_TOTALS_RANGE] = "totals lie outside the file",
+	[BMF_LOG_OVERLAP] = "sections overlap",
+	[BMF_LOG_BAD_CAPACITY] = "more records or reserved slots than the capacity",
+	[BMF_LOG_BAD_COUNT] = "record coalesces no event (count 0)",
+	[BMF_LOG_BAD_ENTRY_SIZE] = "entry_size is smaller than the known runtime entry",
+	[BMF_LOG_TRUNCATED_ENTRIES] = "runtime entries run past the end of the file",
+	[BMF_LOG_BAD_ENTRY_COUNT] = "more runtime entries than the capacity",
+	[BMF_LOG_ENTRY_STRING] = "runtime caller or module is not NUL-terminated",
+	[BMF_LOG_BAD_SUMS] = "runtime header sums differ from the entries",
 };
 
 const char *bmf_log_strerror(enum bmf_log_error e)
@@ -166,40 +194,93 @@ static uint32_t ld32(const unsigned char *p) { uint32_t v; memcpy(&v, p, sizeof(
 static uint64_t ld64(const unsigned char *p) { uint64_t v; memcpy(&v, p, sizeof(v)); return v; }
 
 #define H(field) (p + offsetof(struct bmf_header, field))
+#define T(field) (p + totals_offset + offsetof(struct bmf_totals, field))
 #define R(field) (rec + offsetof(struct bmf_record, field))
 
-int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_log_diag *diag)
+static void diag_init(struct bmf_log_diag *diag)
 {
-	const unsigned char *p = buf;
-	struct bmf_log *log = NULL;
-	uint32_t header_size, record_size, count, strtab_offset, strtab_size, page_size;
-	uint32_t machine, release;
-	uint64_t records_end, strtab_end;
-	int r;
-
 	if (diag) {
 		diag->error = BMF_LOG_OK;
 		diag->record = SIZE_MAX;
 		diag->message[0] = '\0';
 	}
+}
+
+static bool page_size_ok(uint32_t ps)
+{
+	return ps >= 1024 && ps <= (1u << 20) && !(ps & (ps - 1));
+}
+
+struct section {
+	const char *name;
+	uint64_t off, end;
+};
+
+/* Magic, version and the known header; shared by the log and the runtime file. */
+static int check_preamble(const unsigned char *p, size_t len, const char *magic, size_t known,
+			  struct bmf_log_diag *diag)
+{
+	uint32_t version;
 
 	/* Magic first, so that a random file says "bad magic" rather than "short". */
 	if (len < BMF_MAGIC_LEN)
 		return fail(diag, BMF_LOG_TRUNCATED_HEADER, SIZE_MAX, ": %zu bytes", len);
-	if (memcmp(p, BMF_MAGIC, BMF_MAGIC_LEN) != 0)
+	if (memcmp(p, magic, BMF_MAGIC_LEN) != 0)
 		return fail(diag, BMF_LOG_BAD_MAGIC, SIZE_MAX, NULL);
-	if (len < offsetof(struct bmf_header, header_size))
+	if (len < BMF_MAGIC_LEN + sizeof(uint32_t))
 		return fail(diag, BMF_LOG_TRUNCATED_HEADER, SIZE_MAX, ": %zu bytes", len);
-	if (ld32(H(version)) != BMF_VERSION)
-		return fail(diag, BMF_LOG_BAD_VERSION, SIZE_MAX, ": %u (this reader knows %u)",
-			    ld32(H(version)), BMF_VERSION);
-	if (len < KNOWN_HEADER_SIZE)
-		return fail(diag, BMF_LOG_TRUNCATED_HEADER, SIZE_MAX, ": %zu of %zu bytes",
-			    len, KNOWN_HEADER_SIZE);
+	version = ld32(p + BMF_MAGIC_LEN);
+	if (version != BMF_VERSION)
+		return fail(diag, BMF_LOG_BAD_VERSION, SIZE_MAX, " %u (this reader knows %u)",
+			    version, BMF_VERSION);
+	if (len < known)
+		return fail(diag, BMF_LOG_TRUNCATED_HEADER, SIZE_MAX, ": %zu of %zu bytes", len, known);
+	return 0;
+}
+
+static void load_totals(const unsigned char *p, uint32_t totals_offset, struct bmf_log_totals *t)
+{
+	t->managed_pages = (int64_t)ld64(T(managed_pages));
+	t->labels_truncated = ld64(T(labels_truncated));
+	t->labels_lost = ld64(T(labels_lost));
+	t->late_events = ld64(T(late_events));
+	for (size_t k = 0; k < BMF_NR_KINDS; k++) {
+		t->kind_pages[k] = (int64_t)ld64(T(kind_pages) + 8 * k);
+		t->kind_events[k] = ld64(T(kind_events) + 8 * k);
+		t->kind_bytes[k] = ld64(T(kind_bytes) + 8 * k);
+		t->dropped_events[k] = ld64(T(dropped_events) + 8 * k);
+		t->dropped_bytes[k] = ld64(T(dropped_bytes) + 8 * k);
+		t->dropped_pages[k] = (int64_t)ld64(T(dropped_pages) + 8 * k);
+	}
+	for (size_t k = 0; k < BMF_NR_TAGS; k++) {
+		t->tag_reserved[k] = ld64(T(tag_reserved) + 8 * k);
+		t->tag_allocated[k] = ld64(T(tag_allocated) + 8 * k);
+		t->tag_freed[k] = ld64(T(tag_freed) + 8 * k);
+	}
+}
+
+int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_log_diag *diag)
+{
+	const unsigned char *p = buf;
+	struct bmf_log *log = NULL;
+	uint32_t header_size, totals_offset, totals_size, records_offset, record_size, count;
+	uint32_t capacity, reserved_slots, strtab_offset, strtab_size, page_size, machine, release;
+	uint64_t records_end, totals_end, strtab_end;
+	int r;
+
+	diag_init(diag);
+	r = check_preamble(p, len, BMF_MAGIC, KNOWN_HEADER_SIZE, diag);
+	if (r < 0)
+		return r;
 
 	header_size = ld32(H(header_size));
+	totals_offset = ld32(H(totals_offset));
+	totals_size = ld32(H(totals_size));
+	records_offset = ld32(H(records_offset));
 	record_size = ld32(H(record_size));
 	count = ld32(H(record_count));
+	capacity = ld32(H(capacity));
+	reserved_slots = ld32(H(reserved_slots));
 	strtab_offset = ld32(H(strtab_offset));
 	strtab_size = ld32(H(strtab_size));
 	page_size = ld32(H(page_size));
@@ -209,26 +290,55 @@ int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_
 	if (header_size < KNOWN_HEADER_SIZE || header_size > len)
 		return fail(diag, BMF_LOG_BAD_HEADER_SIZE, SIZE_MAX, ": %u (file %zu bytes)",
 			    header_size, len);
+	if (totals_size < KNOWN_TOTALS_SIZE)
+		return fail(diag, BMF_LOG_BAD_TOTALS_SIZE, SIZE_MAX, ": %u < %zu",
+			    totals_size, KNOWN_TOTALS_SIZE);
+	/* Offsets and sizes are 32-bit: their sums fit in 64 bits. */
+	totals_end = (uint64_t)totals_offset + totals_size;
+	if (totals_end > len)
+		return fail(diag, BMF_LOG_TOTALS_RANGE, SIZE_MAX, ": [%u, +%u) in %zu bytes",
+			    totals_offset, totals_size, len);
 	if (record_size < KNOWN_RECORD_SIZE)
 		return fail(diag, BMF_LOG_BAD_RECORD_SIZE, SIZE_MAX, ": %u < %zu",
 			    record_size, KNOWN_RECORD_SIZE);
 	/* Both factors are 32-bit, so the product fits; the sum is checked. */
-	if (util_mul_add(count, record_size, header_size, &records_end) || records_end > len)
+	if (util_mul_add(count, record_size, records_offset, &records_end) || records_end > len)
 		return fail(diag, BMF_LOG_TRUNCATED_RECORDS, SIZE_MAX,
 			    ": %u records of %u bytes at %u need %llu bytes, file has %zu",
-			    count, record_size, header_size,
-			    (unsigned long long)count * record_size + header_size, len);
+			    count, record_size, records_offset,
+			    (unsigned long long)count * record_size + records_offset, len);
 	strtab_end = (uint64_t)strtab_offset + strtab_size;
-	if (strtab_end > len || strtab_offset < records_end)
-		return fail(diag, BMF_LOG_STRTAB_RANGE, SIZE_MAX,
-			    ": [%u, +%u) with records ending at %llu in %zu bytes",
-			    strtab_offset, strtab_size, (unsigned long long)records_end, len);
+	if (strtab_end > len)
+		return fail(diag, BMF_LOG_STRTAB_RANGE, SIZE_MAX, ": [%u, +%u) in %zu bytes",
+			    strtab_offset, strtab_size, len);
+	{
+		const struct section sec[] = {
+			{ "header", 0, header_size },
+			{ "totals", totals_offset, totals_end },
+			{ "records", records_offset, records_end },
+			{ "strings", strtab_offset, strtab_end },
+		};
+
+		/* An empty section overlaps nothing. */
+		for (size_t i = 0; i < 4; i++)
+			for (size_t j = i + 1; j < 4; j++)
+				if (sec[i].off < sec[i].end && sec[j].off < sec[j].end &&
+				    sec[i].off < sec[j].end && sec[j].off < sec[i].end)
+					return fail(diag, BMF_LOG_OVERLAP, SIZE_MAX,
+						    ": %s [%llu, %llu) and %s [%llu, %llu)", sec[i].name,
+						    (unsigned long long)sec[i].off, (unsigned long long)sec[i].end,
+						    sec[j].name, (unsigned long long)sec[j].off,
+						    (unsigned long long)sec[j].end);
+	}
 	if (strtab_size == 0 || p[strtab_offset] != '\0')
 		return fail(diag, BMF_LOG_STRTAB_EMPTY, SIZE_MAX, NULL);
 	if (p[strtab_end - 1] != '\0')
 		return fail(diag, BMF_LOG_STRTAB_UNTERMINATED, SIZE_MAX, NULL);
-	if (page_size < 1024 || page_size > (1u << 20) || (page_size & (page_size - 1)))
+	if (!page_size_ok(page_size))
 		return fail(diag, BMF_LOG_BAD_PAGE_SIZE, SIZE_MAX, ": %u", page_size);
+	if (count > capacity || reserved_slots > capacity)
+		return fail(diag, BMF_LOG_BAD_CAPACITY, SIZE_MAX,
+			    ": %u records, %u reserved slots, capacity %u", count, reserved_slots, capacity);
 	if (machine >= strtab_size || release >= strtab_size)
 		return fail(diag, BMF_LOG_STRING_RANGE, SIZE_MAX,
 			    ": header machine %u / release %u, table %u bytes",
@@ -239,12 +349,18 @@ int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_
 		return -ENOMEM;
 	log->version = BMF_VERSION;
 	log->header_size = header_size;
-	log->record_size = record_size;
-	log->dropped = ld32(H(dropped));
-	log->capacity = ld32(H(capacity));
-	log->page_size = page_size;
 	log->flags = ld32(H(flags));
+	log->page_size = page_size;
+	log->phase = ld32(H(phase));
+	log->record_size = record_size;
+	log->capacity = capacity;
+	log->reserved_slots = reserved_slots;
 	log->totalram_pages = ld64(H(totalram_pages));
+	load_totals(p, totals_offset, &log->totals);
+	for (size_t k = 0; k < BMF_NR_KINDS; k++)
+		if (__builtin_add_overflow(log->dropped_events, log->totals.dropped_events[k],
+					   &log->dropped_events))
+			log->dropped_events = UINT64_MAX;
 	log->strtab_size = strtab_size;
 	log->strtab = malloc(strtab_size);
 	if (!log->strtab) {
@@ -266,9 +382,9 @@ int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_
 		}
 	}
 	for (uint32_t i = 0; i < count; i++) {
-		const unsigned char *rec = p + header_size + (size_t)i * record_size;
+		const unsigned char *rec = p + records_offset + (size_t)i * record_size;
 		struct bmf_event *e = &log->events[i];
-		uint32_t caller = ld32(R(caller)), label = ld32(R(label));
+		uint32_t caller = ld32(R(caller)), label = ld32(R(label)), module = ld32(R(module));
 		uint64_t end;
 
 		e->base = ld64(R(base));
@@ -276,22 +392,28 @@ int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_
 		e->pages = (int64_t)ld64(R(pages));
 		e->time_ns = ld64(R(time_ns));
 		e->seq = ld32(R(seq));
+		e->count = ld32(R(count));
 		e->caller_offset = ld32(R(caller_offset));
 		e->kind = ld16(R(kind));
 		e->tag = ld16(R(tag));
 		e->phase = ld16(R(phase));
 		e->flags = ld16(R(flags));
 
-		if (caller >= strtab_size || label >= strtab_size) {
+		if (caller >= strtab_size || label >= strtab_size || module >= strtab_size) {
 			r = fail(diag, BMF_LOG_STRING_RANGE, i,
-				 ": record %u caller %u / label %u, table %u bytes",
-				 i, caller, label, strtab_size);
+				 ": record %u caller %u / module %u / label %u, table %u bytes",
+				 i, caller, module, label, strtab_size);
 			goto fail;
 		}
 		e->caller = log->strtab + caller;
+		e->module = log->strtab + module;
 		e->label = log->strtab + label;
 		if (e->seq != i) {
 			r = fail(diag, BMF_LOG_BAD_SEQ, i, ": record %u has seq %u", i, e->seq);
+			goto fail;
+		}
+		if (e->count == 0) {
+			r = fail(diag, BMF_LOG_BAD_COUNT, i, ": record %u", i);
 			goto fail;
 		}
 		if (__builtin_add_overflow(e->base, e->size, &end)) {
@@ -325,4 +447,117 @@ void bmf_log_free(struct bmf_log *log)
 	free(log->events);
 	free(log->strtab);
 	free(log);
+}
+
+#define RH(field) (p + offsetof(struct bmf_rt_header, field))
+#define RE(field) (ent + offsetof(struct bmf_rt_entry, field))
+
+/* Copies a fixed-size string field that must hold its own NUL. */
+static bool copy_field(char *dst, const unsigned char *src, size_t n)
+{
+	const void *nul = memchr(src, '\0', n);
+
+	if (!nul)
+		return false;
+	memcpy(dst, src, (size_t)((const unsigned char *)nul - src) + 1);
+	util_sanitize_text(dst);
+	return true;
+}
+
+int bmf_runtime_parse(const void *buf, size_t len, struct bmf_runtime **ret, struct bmf_log_diag *diag)
+{
+	const unsigned char *p = buf;
+	struct bmf_runtime *rt;
+	uint32_t header_size, entry_size, count, capacity, page_size;
+	uint64_t end, in = 0, out = 0;
+	bool overflow = false;
+	int r;
+
+	diag_init(diag);
+	r = check_preamble(p, len, BMF_RT_MAGIC, KNOWN_RT_HEADER_SIZE, diag);
+	if (r < 0)
+		return r;
+	header_size = ld32(RH(header_size));
+	entry_size = ld32(RH(entry_size));
+	count = ld32(RH(count));
+	capacity = ld32(RH(capacity));
+	page_size = ld32(RH(page_size));
+
+	if (header_size < KNOWN_RT_HEADER_SIZE || header_size > len)
+		return fail(diag, BMF_LOG_BAD_HEADER_SIZE, SIZE_MAX, ": %u (file %zu bytes)",
+			    header_size, len);
+	if (entry_size < KNOWN_RT_ENTRY_SIZE)
+		return fail(diag, BMF_LOG_BAD_ENTRY_SIZE, SIZE_MAX, ": %u < %zu",
+			    entry_size, KNOWN_RT_ENTRY_SIZE);
+	if (util_mul_add(count, entry_size, header_size, &end) || end > len)
+		return fail(diag, BMF_LOG_TRUNCATED_ENTRIES, SIZE_MAX,
+			    ": %u entries of %u bytes at %u need %llu bytes, file has %zu",
+			    count, entry_size, header_size,
+			    (unsigned long long)count * entry_size + header_size, len);
+	if (count > capacity)
+		return fail(diag, BMF_LOG_BAD_ENTRY_COUNT, SIZE_MAX, ": %u > %u", count, capacity);
+	if (!page_size_ok(page_size))
+		return fail(diag, BMF_LOG_BAD_PAGE_SIZE, SIZE_MAX, ": %u", page_size);
+
+	rt = calloc(1, sizeof(*rt));
+	if (!rt)
+		return -ENOMEM;
+	rt->version = BMF_VERSION;
+	rt->header_size = header_size;
+	rt->entry_size = entry_size;
+	rt->capacity = capacity;
+	rt->page_size = page_size;
+	rt->managed_pages = (int64_t)ld64(RH(managed_pages));
+	rt->totalram_pages = ld64(RH(totalram_pages));
+	rt->pages_in = ld64(RH(pages_in));
+	rt->pages_out = ld64(RH(pages_out));
+	if (count) {
+		rt->e = calloc(count, sizeof(*rt->e));
+		if (!rt->e) {
+			free(rt);
+			return -ENOMEM;
+		}
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		const unsigned char *ent = p + header_size + (size_t)i * entry_size;
+		struct bmf_rt_caller *c = &rt->e[i];
+
+		if (!copy_field(c->caller, RE(caller), BMF_RT_NAME_LEN) ||
+		    !copy_field(c->module, RE(module), BMF_RT_MODULE_LEN)) {
+			r = fail(diag, BMF_LOG_ENTRY_STRING, i, ": entry %u", i);
+			bmf_runtime_free(rt);
+			return r;
+		}
+		c->pages_in = ld64(RE(pages_in));
+		c->pages_out = ld64(RE(pages_out));
+		c->events = ld64(RE(events));
+		c->bytes_added = ld64(RE(bytes_added));
+		c->bytes_removed = ld64(RE(bytes_removed));
+		c->caller_offset = ld32(RE(caller_offset));
+		c->kind = ld16(RE(kind));
+		c->flags = ld16(RE(flags));
+		rt->saturated |= (c->flags & BMF_RT_SATURATED) != 0;
+		overflow |= __builtin_add_overflow(in, c->pages_in, &in);
+		overflow |= __builtin_add_overflow(out, c->pages_out, &out);
+	}
+	rt->n = count;
+	/* A saturated counter stopped, so its sums no longer add up. */
+	if (!rt->saturated && (overflow || in != rt->pages_in || out != rt->pages_out)) {
+		r = fail(diag, BMF_LOG_BAD_SUMS, SIZE_MAX,
+			 ": header in %llu / out %llu, entries in %llu / out %llu",
+			 (unsigned long long)rt->pages_in, (unsigned long long)rt->pages_out,
+			 (unsigned long long)in, (unsigned long long)out);
+		bmf_runtime_free(rt);
+		return r;
+	}
+	*ret = rt;
+	return 0;
+}
+
+void bmf_runtime_free(struct bmf_runtime *rt)
+{
+	if (!rt)
+		return;
+	free(rt->e);
+	free(rt);
 }

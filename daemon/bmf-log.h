@@ -12,9 +12,14 @@
  *     (kind/tag names print as "unknown") and counted in unknown_kinds /
  *     unknown_tags, so a newer kernel can still be read.  The model ignores
  *     such records, and the reconciliation shows any effect they had.
- *   - a header or record larger than this reader knows is fine (fields are
- *     appended without a version change); the extra bytes are skipped.
- *   - a different version is an error.
+ *   - a header, totals or record larger than this reader knows is fine;
+ *     smaller is an error.  Sections must lie inside the file and must not
+ *     overlap.
+ *   - a different version is an error (version 1 files are not read).
+ *
+ * A record may stand for several coalesced events (@count); figures that
+ * need every event come from the totals, which the kernel keeps even when
+ * its event list is full.
  */
 #pragma once
 
@@ -31,8 +36,8 @@ enum bmf_log_error {
 	BMF_LOG_BAD_VERSION,
 	BMF_LOG_BAD_HEADER_SIZE,	/* < known header, or past the end of the file */
 	BMF_LOG_BAD_RECORD_SIZE,	/* < known record */
-	BMF_LOG_TRUNCATED_RECORDS,	/* count * record_size runs past the file */
-	BMF_LOG_STRTAB_RANGE,		/* string table outside the file or overlapping records */
+	BMF_LOG_TRUNCATED_RECORDS,	/* the records run past the file */
+	BMF_LOG_STRTAB_RANGE,		/* string table outside the file */
 	BMF_LOG_STRTAB_EMPTY,		/* size 0, or offset 0 is not the empty string */
 	BMF_LOG_STRTAB_UNTERMINATED,	/* last byte of the table is not NUL */
 	BMF_LOG_STRING_RANGE,		/* a string offset past the table */
@@ -40,6 +45,18 @@ enum bmf_log_error {
 	BMF_LOG_BAD_SEQ,		/* record i does not carry seq i */
 	BMF_LOG_BAD_PAGES,		/* @pages set on a kind that must have 0 */
 	BMF_LOG_BAD_RANGE,		/* base + size overflows */
+	/* version 2 */
+	BMF_LOG_BAD_TOTALS_SIZE,	/* totals_size < known totals */
+	BMF_LOG_TOTALS_RANGE,		/* totals outside the file */
+	BMF_LOG_OVERLAP,		/* two sections (header, totals, records, strings) overlap */
+	BMF_LOG_BAD_CAPACITY,		/* record_count or reserved_slots > capacity */
+	BMF_LOG_BAD_COUNT,		/* a record coalesces 0 events */
+	/* the runtime file */
+	BMF_LOG_BAD_ENTRY_SIZE,		/* runtime entry_size < known entry */
+	BMF_LOG_TRUNCATED_ENTRIES,	/* runtime entries run past the file */
+	BMF_LOG_BAD_ENTRY_COUNT,	/* runtime count > capacity */
+	BMF_LOG_ENTRY_STRING,		/* runtime caller or module not NUL-terminated */
+	BMF_LOG_BAD_SUMS,		/* runtime header sums differ from the entries' */
 	_BMF_LOG_ERROR_MAX,
 };
 
@@ -49,26 +66,49 @@ struct bmf_event {
 	int64_t pages;
 	uint64_t time_ns;
 	uint32_t seq;
+	uint32_t count;		/* events coalesced into this record, >= 1 */
 	uint32_t caller_offset;
-	const char *caller;	/* points into the log's string table */
+	const char *caller;	/* points into the log's string table; "?" when unresolved */
+	const char *module;	/* "" for vmlinux */
 	const char *label;
 	uint16_t kind;
 	uint16_t tag;
-	uint16_t phase;
+	uint16_t phase;		/* enum bmf_phase at the first event */
 	uint16_t flags;
+};
+
+/* struct bmf_totals in host types; indexes are enum bmf_kind / enum bmf_tag. */
+struct bmf_log_totals {
+	int64_t managed_pages;
+	uint64_t labels_truncated;
+	uint64_t labels_lost;
+	uint64_t late_events;
+	int64_t kind_pages[BMF_NR_KINDS];
+	uint64_t kind_events[BMF_NR_KINDS];
+	uint64_t kind_bytes[BMF_NR_KINDS];
+	uint64_t dropped_events[BMF_NR_KINDS];
+	uint64_t dropped_bytes[BMF_NR_KINDS];
+	int64_t dropped_pages[BMF_NR_KINDS];
+	uint64_t tag_reserved[BMF_NR_TAGS];
+	uint64_t tag_allocated[BMF_NR_TAGS];
+	uint64_t tag_freed[BMF_NR_TAGS];
 };
 
 struct bmf_log {
 	uint32_t version;
 	uint32_t header_size;
-	uint32_t record_size;
-	uint32_t dropped;
-	uint32_t capacity;
+	uint32_t flags;		/* BMF_HDR_* */
 	uint32_t page_size;
-	uint32_t flags;
+	uint32_t phase;		/* enum bmf_phase when the file was built */
+	uint32_t record_size;
+	uint32_t capacity;
+	uint32_t reserved_slots;
 	uint64_t totalram_pages;
 	const char *machine;
 	const char *release;
+
+	struct bmf_log_totals totals;
+	uint64_t dropped_events;	/* Σ totals.dropped_events, saturating */
 
 	size_t n_events;
 	struct bmf_event *events;
@@ -78,6 +118,35 @@ struct bmf_log {
 
 	char *strtab;		/* owned copy */
 	size_t strtab_size;
+};
+
+/* One caller of /sys/kernel/bootmem_fate/runtime, strings NUL-terminated. */
+struct bmf_rt_caller {
+	char caller[BMF_RT_NAME_LEN];
+	char module[BMF_RT_MODULE_LEN];
+	uint64_t pages_in;
+	uint64_t pages_out;
+	uint64_t events;
+	uint64_t bytes_added;
+	uint64_t bytes_removed;
+	uint32_t caller_offset;
+	uint16_t kind;
+	uint16_t flags;		/* BMF_RT_* */
+};
+
+struct bmf_runtime {
+	uint32_t version;
+	uint32_t header_size;
+	uint32_t entry_size;
+	uint32_t capacity;
+	uint32_t page_size;
+	int64_t managed_pages;
+	uint64_t totalram_pages;
+	uint64_t pages_in;
+	uint64_t pages_out;
+	bool saturated;		/* some entry has BMF_RT_SATURATED: sums are lower bounds */
+	size_t n;
+	struct bmf_rt_caller *e;
 };
 
 /* Where a parse failed, for the message. */
@@ -94,6 +163,13 @@ struct bmf_log_diag {
  */
 int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_log_diag *diag);
 void bmf_log_free(struct bmf_log *log);
+
+/*
+ * Parses /sys/kernel/bootmem_fate/runtime, with the same strictness and the
+ * same diagnostics (record is the entry index).  Returns 0, -EINVAL or -ENOMEM.
+ */
+int bmf_runtime_parse(const void *buf, size_t len, struct bmf_runtime **ret, struct bmf_log_diag *diag);
+void bmf_runtime_free(struct bmf_runtime *rt);
 
 const char *bmf_log_strerror(enum bmf_log_error e);
 

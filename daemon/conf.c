@@ -61,6 +61,7 @@ void config_done(struct config *c)
 	free_list(c->listen, c->n_listen);
 	free(c->root);
 	free(c->source_log);
+	free(c->source_runtime);
 	free(c->source_fdt);
 	free(c->source_meminfo);
 	free(c->source_iomem);
@@ -80,6 +81,7 @@ void config_report_paths(const struct config *c, struct report_paths *ret)
 {
 	*ret = (struct report_paths) {
 		.log = c->source_log,
+		.runtime = c->source_runtime,
 		.fdt = c->source_fdt,
 		.meminfo = c->source_meminfo,
 		.iomem = c->source_iomem,
@@ -454,6 +456,7 @@ static const struct key keys[] = {
 
 	{ "Sources", "Root", set_root, offsetof(struct config, root), 0, 0, 0 },
 	K_PATH("Sources", "KernelLog", source_log),
+	K_PATH("Sources", "KernelRuntime", source_runtime),
 	K_PATH("Sources", "DeviceTree", source_fdt),
 	K_PATH("Sources", "MemInfo", source_meminfo),
 	K_PATH("Sources", "IOMem", source_iomem),
@@ -483,6 +486,7 @@ static const struct {
 	size_t offset;
 } source_names[] = {
 	{ "log",		offsetof(struct config, source_log) },
+	{ "runtime",		offsetof(struct config, source_runtime) },
 	{ "fdt",		offsetof(struct config, source_fdt) },
 	{ "meminfo",		offsetof(struct config, source_meminfo) },
 	{ "iomem",		offsetof(struct config, source_iomem) },

@@ -56,7 +56,7 @@ struct config {
 
 	/* [Sources]: NULL = the default; paths are relative to root (an absolute one too). */
 	char *root;			/* NULL = "/" */
-	char *source_log, *source_fdt, *source_meminfo, *source_iomem, *source_cmdline,
+	char *source_log, *source_runtime, *source_fdt, *source_meminfo, *source_iomem, *source_cmdline,
 	     *source_boot_params, *source_memmap, *source_dmesg;
 
 	/* [Endpoints] */
@@ -105,8 +105,8 @@ int config_load_file(struct config *c, const char *path, unsigned flags, struct 
 void config_report_paths(const struct config *c, struct report_paths *ret);
 
 /*
- * --source NAME=PATH and [Sources] share the names: log, fdt, meminfo, iomem,
- * cmdline, boot-params, memmap, dmesg.  Sets one path; -EINVAL for an unknown
+ * --source NAME=PATH and [Sources] share the names: log, runtime, fdt, meminfo,
+ * iomem, cmdline, boot-params, memmap, dmesg.  Sets one path; -EINVAL for an unknown
  * name.  Expands %d to $CREDENTIALS_DIRECTORY and %% to %.
  */
 int config_set_source(struct config *c, const char *name, const char *path);

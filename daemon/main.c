@@ -77,9 +77,9 @@ static void help(void)
 	       "                          the command line wins over the file\n"
 	       "     --source=NAME=PATH   Read one input from PATH instead of its usual place (a\n"
 	       "                          relative PATH is under --root, an absolute one is\n"
-	       "                          read as it is); NAME is log, fdt, meminfo, iomem, cmdline,\n"
-	       "                          boot-params, memmap or dmesg; %%d in PATH stands for\n"
-	       "                          $CREDENTIALS_DIRECTORY; repeatable\n"
+	       "                          read as it is); NAME is log, runtime, fdt, meminfo, iomem,\n"
+	       "                          cmdline, boot-params, memmap or dmesg; %%d in PATH\n"
+	       "                          stands for $CREDENTIALS_DIRECTORY; repeatable\n"
 	       "\n"
 	       "HTTP endpoints: /metrics, /api/v1/report, /api/v1/regions,\n"
 	       "/api/v1/events?kind=KIND&tag=TAG, /healthz, /map.svg and a landing page at /.\n"
@@ -167,7 +167,7 @@ static int check_source(const char *arg)
 	if (r == -ENOMEM)
 		return log_oom();
 	if (r < 0)
-		return log_error_errno(r, "Invalid --source \"%s\": expected NAME=PATH, NAME one of log, fdt, meminfo, "
+		return log_error_errno(r, "Invalid --source \"%s\": expected NAME=PATH, NAME one of log, runtime, fdt, meminfo, "
 				       "iomem, cmdline, boot-params, memmap, dmesg (%%d needs $CREDENTIALS_DIRECTORY).",
 				       arg);
 	return 0;

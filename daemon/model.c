@@ -15,6 +15,7 @@
 
 static const char *const src_names[_BM_SRC_MAX] = {
 	[BM_SRC_LOG] = "kernel_log",
+	[BM_SRC_RUNTIME] = "kernel_runtime",
 	[BM_SRC_FDT] = "fdt",
 	[BM_SRC_MEMINFO] = "meminfo",
 	[BM_SRC_IOMEM] = "iomem",
@@ -39,6 +40,7 @@ static const char *const fate_names[_BM_FATE_MAX] = {
 	[BM_FATE_REJECTED] = "rejected",
 	[BM_FATE_NOMAP] = "nomap",
 	[BM_FATE_REUSABLE] = "reusable",
+	[BM_FATE_NOT_RAM] = "not_ram",
 	[BM_FATE_UNKNOWN] = "unknown",
 };
 
@@ -63,12 +65,37 @@ static const char *const kind_names[_BM_KIND_MAX] = {
 	[BM_KIND_PGTABLE] = "pgtable",
 	[BM_KIND_MEMMAP] = "memmap",
 	[BM_KIND_PERCPU] = "percpu",
+	[BM_KIND_FIRMWARE] = "firmware",
+	[BM_KIND_HASH] = "hash",
+	[BM_KIND_SWIOTLB] = "swiotlb",
+	[BM_KIND_KFENCE] = "kfence",
+	[BM_KIND_KASAN] = "kasan",
+	[BM_KIND_RESERVE_MEM] = "reserve_mem",
+	[BM_KIND_VECTORS] = "vectors",
 	[BM_KIND_OWNER] = "owner",
 };
 
 const char *bm_kind_name(enum bm_kind k)
 {
 	return (unsigned)k < _BM_KIND_MAX ? kind_names[k] : "unknown";
+}
+
+static const char *const rt_class_names[_BM_RT_MAX][2] = {
+	[BM_RT_BALLOONED] = { "ballooned", "ballooned" },
+	[BM_RT_VIRTIO_MEM] = { "virtio_mem", "virtio-mem" },
+	[BM_RT_HOT_ADDED] = { "hot_added", "hot-added" },
+	[BM_RT_HUGETLB_VMEMMAP] = { "hugetlb_vmemmap", "hugetlb vmemmap" },
+	[BM_RT_OTHER] = { "other", "other runtime" },
+};
+
+const char *bm_rt_class_name(enum bm_rt_class c)
+{
+	return (unsigned)c < _BM_RT_MAX ? rt_class_names[c][0] : "unknown";
+}
+
+const char *bm_rt_class_title(enum bm_rt_class c)
+{
+	return (unsigned)c < _BM_RT_MAX ? rt_class_names[c][1] : "unknown";
 }
 
 bool bm_kind_is_protagonist(enum bm_kind k)
@@ -449,6 +476,10 @@ struct engine {
 	struct imap live;	/* pages: memblock.reserved now, claim index + 1 */
 	struct imap ever;	/* pages: first reservation ever, claim index + 1 */
 	struct imap rel;	/* pages: released, releasing event index + 1 */
+	struct imap fwram;	/* bytes: firmware says RAM (BMF_FW_RAM) (1) */
+	struct imap notram;	/* pages: identities flagged BMF_F_NOT_RAM, region index + 1 */
+	bool has_fwram;
+	ssize_t fw_region;	/* memblock memory outside the firmware's RAM, or -1 */
 	struct claim *claims;
 	size_t n_claims;
 	int64_t log_pages;	/* Σ pages over the page-count kinds */
@@ -478,7 +509,17 @@ static const struct {
 	[BMF_TAG_PGTABLE] = { BM_KIND_PGTABLE, "pgtable" },
 	[BMF_TAG_MEMMAP] = { BM_KIND_MEMMAP, "memmap" },
 	[BMF_TAG_PERCPU] = { BM_KIND_PERCPU, "percpu" },
+	[BMF_TAG_FIRMWARE] = { BM_KIND_FIRMWARE, NULL },
+	[BMF_TAG_HASH] = { BM_KIND_HASH, NULL },
+	[BMF_TAG_SWIOTLB] = { BM_KIND_SWIOTLB, "swiotlb" },
+	[BMF_TAG_KFENCE] = { BM_KIND_KFENCE, "kfence" },
+	[BMF_TAG_KASAN] = { BM_KIND_KASAN, "kasan" },
+	[BMF_TAG_RESERVE_MEM] = { BM_KIND_RESERVE_MEM, NULL },
+	[BMF_TAG_VECTORS] = { BM_KIND_VECTORS, NULL },
 };
+
+/* The parser's known tags must all have a region kind here. */
+#define N_TAG_MAP (sizeof(tag_map) / sizeof(tag_map[0]))
 
 /* The region an event with a tag (or, untagged, its caller) belongs to. */
 static ssize_t region_for_event(struct engine *en, const struct bmf_event *e)
@@ -486,7 +527,7 @@ static ssize_t region_for_event(struct engine *en, const struct bmf_event *e)
 	char name[160];
 	enum bm_kind kind;
 
-	if (!bmf_tag_known(e->tag))
+	if (!bmf_tag_known(e->tag) || e->tag >= N_TAG_MAP)
 		return -EINVAL;
 	kind = tag_map[e->tag].kind;
 	if (tag_map[e->tag].name)
@@ -505,9 +546,13 @@ static ssize_t region_for_event(struct engine *en, const struct bmf_event *e)
 		snprintf(name, sizeof(name), "%s",
 			 !*e->label || strcmp(e->label, "reserved") == 0 ? "cma" : e->label);
 	else if (e->kind == BMF_IDENTITY && *e->label)
-		snprintf(name, sizeof(name), "%s", e->label);	/* reserve_mem=...:name */
+		snprintf(name, sizeof(name), "%s", e->label);	/* reserve_mem=...:name, firmware, hash */
+	else if (e->tag == BMF_TAG_FIRMWARE || e->tag == BMF_TAG_VECTORS || e->tag == BMF_TAG_HASH ||
+		 e->tag == BMF_TAG_RESERVE_MEM)
+		snprintf(name, sizeof(name), "%s@0x%" PRIx64, bmf_tag_name(e->tag), e->base);
 	else
-		snprintf(name, sizeof(name), "%s", *e->caller ? e->caller : "unknown");
+		/* the kernel writes "?" for a caller it could not resolve */
+		snprintf(name, sizeof(name), "%s", *e->caller && strcmp(e->caller, "?") ? e->caller : "unknown");
 	return get_region(en->r, name, kind, BM_SRC_LOG);
 }
 
@@ -586,6 +631,10 @@ static int replay(struct engine *en)
 		case BMF_NOMAP_CLEAR:
 			r = imap_apply(&en->mem, e->base, end, OP_ANDNOT, MEM_NOMAP);
 			break;
+		case BMF_FW_RAM:
+			en->has_fwram = true;
+			r = imap_apply(&en->fwram, e->base, end, OP_OR, 1);
+			break;
 		case BMF_RESERVE:
 		case BMF_ALLOC:
 			g = deferred_tag(e) ? (ssize_t)DEFERRED : region_for_event(en, e);
@@ -602,6 +651,21 @@ static int replay(struct engine *en)
 				r = imap_apply(&en->ever, ps, pe, OP_SET_IF_ABSENT, (int64_t)en->n_claims);
 			break;
 		case BMF_IDENTITY:
+			if (e->flags & BMF_F_NOT_RAM) {
+				/* flash and the like: memblock knows it, but it is not RAM */
+				g = bmf_tag_known(e->tag) && e->tag != BMF_TAG_NONE ? region_for_event(en, e) :
+				    get_region(en->r, "firmware_not_ram", BM_KIND_FIRMWARE, BM_SRC_LOG);
+				if (g < 0) {
+					r = (int)g;
+					break;
+				}
+				en->r->regions[g].kind = BM_KIND_FIRMWARE;
+				pages_out(e->base, e->size, en->sh, &ps, &pe);
+				r = imap_apply(&en->notram, ps, pe, OP_SET_IF_ABSENT, (int64_t)g + 1);
+				if (r >= 0)
+					r = add_claim(en, e, i, (size_t)g, true);
+				break;
+			}
 			if ((e->tag == BMF_TAG_NONE && !*e->label) || !bmf_tag_known(e->tag)) {
 				r = 0;
 				break;
@@ -779,22 +843,154 @@ static int add_unexplained(struct bm_reconciliation *rec, uint64_t base, uint64_
 
 struct tally {
 	uint64_t held, freed, nomap;
+	uint64_t not_ram;	/* its pages that are firmware, not RAM */
 	uint64_t shadowed;	/* its pages, held but attributed to a more specific identity */
 	uint64_t live;		/* held pages whose live memblock reservation is its own */
 	bool memblock_freed;	/* a memblock free touched its ranges */
 	bool shares_held;	/* some of its pages are held under another owner (sub-page allocations) */
 };
 
+/* ---- runtime terms: page count changes after boot ----------------------- */
+
+/*
+ * The one table that classifies runtime callers.  A module name matches
+ * exactly, a symbol by prefix; the first match wins, so modules come first
+ * (a driver built as a module is known by name, built in by its symbols).
+ */
+static const struct {
+	bool module;
+	const char *match;
+	enum bm_rt_class class;
+} rt_table[] = {
+	{ true, "virtio_balloon", BM_RT_BALLOONED },
+	{ true, "hv_balloon", BM_RT_BALLOONED },
+	{ true, "xen_balloon", BM_RT_BALLOONED },
+	{ true, "vmw_balloon", BM_RT_BALLOONED },
+	{ true, "cmm", BM_RT_BALLOONED },		/* powerpc pseries */
+	{ true, "virtio_mem", BM_RT_VIRTIO_MEM },
+	{ false, "virtballoon_", BM_RT_BALLOONED },
+	{ false, "fill_balloon", BM_RT_BALLOONED },
+	{ false, "leak_balloon", BM_RT_BALLOONED },
+	{ false, "balloon_", BM_RT_BALLOONED },		/* xen: balloon_process, balloon_append... */
+	{ false, "decrease_reservation", BM_RT_BALLOONED },
+	{ false, "increase_reservation", BM_RT_BALLOONED },
+	{ false, "free_balloon_pages", BM_RT_BALLOONED },
+	{ false, "hv_", BM_RT_BALLOONED },
+	{ false, "vmballoon_", BM_RT_BALLOONED },
+	{ false, "virtio_mem_", BM_RT_VIRTIO_MEM },
+	{ false, "online_pages", BM_RT_HOT_ADDED },
+	{ false, "offline_pages", BM_RT_HOT_ADDED },
+	{ false, "__offline_pages", BM_RT_HOT_ADDED },
+	{ false, "generic_online_page", BM_RT_HOT_ADDED },
+	{ false, "__free_pages_core", BM_RT_HOT_ADDED },
+	{ false, "adjust_present_page_count", BM_RT_HOT_ADDED },
+	{ false, "online_memory_block", BM_RT_HOT_ADDED },
+	{ false, "memory_block_", BM_RT_HOT_ADDED },
+	{ false, "add_memory", BM_RT_HOT_ADDED },
+	{ false, "__add_memory", BM_RT_HOT_ADDED },
+	{ false, "remove_memory", BM_RT_HOT_ADDED },
+	{ false, "try_remove_memory", BM_RT_HOT_ADDED },
+	{ false, "arch_add_memory", BM_RT_HOT_ADDED },
+	{ false, "arch_remove_memory", BM_RT_HOT_ADDED },
+	{ false, "mhp_", BM_RT_HOT_ADDED },
+	{ false, "free_bootmem_page", BM_RT_HUGETLB_VMEMMAP },
+	{ false, "hugetlb_vmemmap_", BM_RT_HUGETLB_VMEMMAP },
+	{ false, "vmemmap_remap_", BM_RT_HUGETLB_VMEMMAP },
+	{ false, "free_vmemmap_page", BM_RT_HUGETLB_VMEMMAP },
+};
+
+static enum bm_rt_class rt_classify(const struct bmf_rt_caller *c)
+{
+	for (size_t i = 0; i < sizeof(rt_table) / sizeof(rt_table[0]); i++) {
+		if (rt_table[i].module ? strcmp(c->module, rt_table[i].match) == 0 :
+		    strncmp(c->caller, rt_table[i].match, strlen(rt_table[i].match)) == 0)
+			return rt_table[i].class;
+	}
+	return BM_RT_OTHER;
+}
+
+/* Plugged memory is RAM; a balloon or a vmemmap free moves pages, not RAM. */
+static bool rt_class_moves_ram(enum bm_rt_class c)
+{
+	return c == BM_RT_VIRTIO_MEM || c == BM_RT_HOT_ADDED;
+}
+
+/*
+ * Each class adds ram_delta to RAM and (in - out) pages to MemTotal; its
+ * term is the difference, so that the identity stays exact:
+ *   balloon:          ram_delta 0, term = pages the balloon holds;
+ *   hotplug:          ram_delta = memblock bytes added - removed when memblock
+ *                     saw them, else the pages onlined; term = what was added
+ *                     but is not online;
+ *   hugetlb vmemmap:  ram_delta 0, term = -(pages returned): they were held
+ *                     at boot and are in MemTotal now.
+ */
+static void runtime_terms(struct bootmem_report *r, int64_t ps)
+{
+	struct bm_reconciliation *rec = &r->rec;
+	const struct bmf_runtime *rt = r->in.runtime;
+	int64_t total = 0;
+
+	rec->has_runtime = rt != NULL;
+	for (size_t i = 0; rt && i < rt->n; i++) {
+		const struct bmf_rt_caller *c = &rt->e[i];
+		enum bm_rt_class k = r->runtime_class ? r->runtime_class[i] : rt_classify(c);
+		struct bm_runtime_term *t = &rec->terms[k];
+
+		t->pages_in = util_sat_add(t->pages_in, c->pages_in);
+		t->pages_out = util_sat_add(t->pages_out, c->pages_out);
+		t->events = util_sat_add(t->events, c->events);
+		t->bytes_added = util_sat_add(t->bytes_added, c->bytes_added);
+		t->bytes_removed = util_sat_add(t->bytes_removed, c->bytes_removed);
+		t->n_callers++;
+	}
+	for (int k = 0; k < _BM_RT_MAX; k++) {
+		struct bm_runtime_term *t = &rec->terms[k];
+		int64_t net = util_wmul(util_wsub((int64_t)t->pages_in, (int64_t)t->pages_out), ps);
+		int64_t bytes = util_wsub((int64_t)t->bytes_added, (int64_t)t->bytes_removed);
+
+		if (rt_class_moves_ram((enum bm_rt_class)k))
+			t->ram_delta = t->bytes_added || t->bytes_removed ? bytes : net;
+		else
+			t->ram_delta = bytes;
+		t->bytes = rt ? fig(util_wsub(t->ram_delta, net), BM_SRC_RUNTIME) : unknown_fig;
+		total = util_wadd(total, util_wsub(t->ram_delta, net));
+	}
+	rec->runtime = fig(total, rt ? BM_SRC_RUNTIME : BM_SRC_DERIVED);
+}
+
+static int64_t runtime_net_pages(const struct bootmem_report *r)
+{
+	int64_t n = 0;
+
+	for (int k = 0; k < _BM_RT_MAX; k++)
+		n = util_wadd(n, util_wsub((int64_t)r->rec.terms[k].pages_in, (int64_t)r->rec.terms[k].pages_out));
+	return n;
+}
+
+static int64_t runtime_ram_delta(const struct bootmem_report *r)
+{
+	int64_t n = 0;
+
+	for (int k = 0; k < _BM_RT_MAX; k++)
+		n = util_wadd(n, r->rec.terms[k].ram_delta);
+	return n;
+}
+
 static int evaluate(struct engine *en, struct tally *t)
 {
 	struct bootmem_report *r = en->r;
-	struct imap ram_p = { 0 }, mem_p = { 0 }, nomap_p = { 0 };
+	struct imap ram_p = { 0 }, mem_p = { 0 }, nomap_p = { 0 }, added_p = { 0 };
 	uint64_t *b = NULL, ram = 0, removed = 0, nomap = 0, released = 0, held = 0, unattributed = 0;
+	uint64_t not_ram = 0;
 	uint64_t released_elsewhere = 0, ps = 1ull << en->sh;
 	size_t nb = 0, cap = 0, nu = 0;
 	int rc;
 
-	rc = pages_of_runs(&en->ram, 1, en->sh, false, &ram_p);
+	/* RAM is what firmware reported when the log says; else what memblock was given. */
+	rc = pages_of_runs(en->has_fwram ? &en->fwram : &en->ram, 1, en->sh, false, &ram_p);
+	if (rc >= 0)
+		rc = pages_of_runs(&en->ram, 1, en->sh, false, &added_p);
 	if (rc >= 0)
 		rc = pages_of_runs(&en->mem, MEM_PRESENT, en->sh, false, &mem_p);
 	if (rc >= 0)
@@ -813,6 +1009,10 @@ static int evaluate(struct engine *en, struct tally *t)
 		rc = add_bounds(&b, &nb, &cap, &en->ever);
 	if (rc >= 0)
 		rc = add_bounds(&b, &nb, &cap, &en->rel);
+	if (rc >= 0)
+		rc = add_bounds(&b, &nb, &cap, &added_p);
+	if (rc >= 0)
+		rc = add_bounds(&b, &nb, &cap, &en->notram);
 	if (rc < 0)
 		goto out;
 	if (nb + 2 * en->n_claims > cap) {
@@ -839,8 +1039,19 @@ static int evaluate(struct engine *en, struct tally *t)
 		int64_t relv = imap_get(&en->rel, p), live = imap_get(&en->live, p);
 		int64_t ever = imap_get(&en->ever, p);
 		const struct claim *id = identity_at(en, p);
+		int64_t fw = imap_get(&en->notram, p);
 		ssize_t owner = -1;
 
+		/* Firmware regions memblock knows that are not RAM stay out of the identity. */
+		if (fw || (!imap_get(&ram_p, p) && imap_get(&added_p, p))) {
+			not_ram += n;
+			if (relv)
+				released_elsewhere += n;
+			owner = fw ? (ssize_t)fw - 1 : en->fw_region;
+			if (owner >= 0)
+				t[owner].not_ram += n;
+			continue;
+		}
 		if (!imap_get(&ram_p, p)) {
 			if (relv)
 				released_elsewhere += n;
@@ -895,9 +1106,15 @@ static int evaluate(struct engine *en, struct tally *t)
 
 	{
 		struct bm_reconciliation *rec = &r->rec;
-		int64_t memtotal_log = util_wmul(en->log_pages, (int64_t)ps);
+		int64_t memtotal_log;
 
-		rec->ram = fig((int64_t)(ram * ps), BM_SRC_LOG);
+		runtime_terms(r, (int64_t)ps);
+		/* The totals hold even when the event list was full. */
+		memtotal_log = util_wmul(util_wadd(r->in.log->totals.managed_pages, runtime_net_pages(r)),
+					 (int64_t)ps);
+		rec->boot_ram = fig((int64_t)(ram * ps), BM_SRC_LOG);
+		rec->not_ram = fig((int64_t)(not_ram * ps), BM_SRC_LOG);
+		rec->ram = fig(util_wadd(rec->boot_ram.value, runtime_ram_delta(r)), BM_SRC_LOG);
 		rec->removed = fig((int64_t)(removed * ps), BM_SRC_LOG);
 		rec->nomap = fig((int64_t)(nomap * ps), BM_SRC_LOG);
 		rec->held = fig((int64_t)(held * ps), BM_SRC_LOG);
@@ -913,9 +1130,10 @@ static int evaluate(struct engine *en, struct tally *t)
 			add_missing(r, "memtotal_consistent");
 		}
 		rec->gap = fig(util_wsub(rec->ram.value, rec->memtotal.value), BM_SRC_DERIVED);
-		rec->unexplained = fig(util_wsub(util_wsub(util_wsub(util_wsub(rec->ram.value, rec->memtotal.value),
-								     rec->held.value), rec->nomap.value),
-						 rec->removed.value), BM_SRC_DERIVED);
+		rec->unexplained = fig(util_wsub(util_wsub(util_wsub(util_wsub(util_wsub(rec->ram.value,
+											   rec->memtotal.value),
+									 rec->held.value), rec->nomap.value),
+						       rec->removed.value), rec->runtime.value), BM_SRC_DERIVED);
 		if (released_elsewhere) {
 			rc = add_finding(r, "released_outside_ram", BM_WARNING, BM_SRC_LOG, NULL,
 					 "the log releases %" PRIu64 " pages that are not usable RAM "
@@ -923,7 +1141,8 @@ static int evaluate(struct engine *en, struct tally *t)
 			if (rc < 0)
 				goto out;
 		}
-		if (released * ps != (uint64_t)memtotal_log) {
+		/* The released ranges are the records': compare them with the records' page counts. */
+		if (released != (uint64_t)en->log_pages) {
 			rc = add_finding(r, "page_count_mismatch", BM_WARNING, BM_SRC_LOG, NULL,
 					 "the released ranges cover %" PRIu64 " pages but the page "
 					 "counts add up to %" PRId64, released, en->log_pages);
@@ -937,6 +1156,39 @@ out:
 	imap_free(&ram_p);
 	imap_free(&mem_p);
 	imap_free(&nomap_p);
+	imap_free(&added_p);
+	return rc;
+}
+
+/*
+ * memblock memory outside every BMF_FW_RAM range (x86: a cacheable region
+ * e820 does not call RAM) is one named region, "firmware_not_ram".
+ */
+static int firmware_not_ram(struct engine *en)
+{
+	struct imap rest = { 0 };
+	ssize_t g;
+	int rc = 0;
+
+	for (size_t i = 0; i < en->ram.n && rc >= 0; i++)
+		rc = imap_apply(&rest, en->ram.a[i].s, en->ram.a[i].e, OP_SET, 1);
+	for (size_t i = 0; i < en->fwram.n && rc >= 0; i++)
+		rc = imap_apply(&rest, en->fwram.a[i].s, en->fwram.a[i].e, OP_CLEAR, 0);
+	/* named NOT_RAM identities have their own regions */
+	for (size_t i = 0; i < en->notram.n && rc >= 0; i++)
+		rc = imap_apply(&rest, en->notram.a[i].s << en->sh,
+				en->notram.a[i].e > (UINT64_MAX >> en->sh) ? UINT64_MAX : en->notram.a[i].e << en->sh,
+				OP_CLEAR, 0);
+	if (rc >= 0 && rest.n) {
+		g = get_region(en->r, "firmware_not_ram", BM_KIND_FIRMWARE, BM_SRC_LOG);
+		if (g < 0)
+			rc = (int)g;
+		for (size_t i = 0; rc >= 0 && i < rest.n; i++)
+			rc = region_add_range(&en->r->regions[g], rest.a[i].s, rest.a[i].e - rest.a[i].s);
+		if (rc >= 0)
+			en->fw_region = g;
+	}
+	imap_free(&rest);
 	return rc;
 }
 
@@ -967,7 +1219,7 @@ static void set_fate(struct bm_region *g, const struct engine *en)
 static int build_patched(struct bootmem_report *r)
 {
 	const struct bmf_log *log = r->in.log;
-	struct engine en = { .r = r, .log = log };
+	struct engine en = { .r = r, .log = log, .fw_region = -1 };
 	struct tally *t = NULL;
 	uint64_t ps;
 	int rc;
@@ -979,6 +1231,8 @@ static int build_patched(struct bootmem_report *r)
 	rc = replay(&en);
 	if (rc >= 0)
 		rc = resolve_deferred(&en);
+	if (rc >= 0 && en.has_fwram)
+		rc = firmware_not_ram(&en);
 	if (rc < 0)
 		goto out;
 
@@ -989,7 +1243,7 @@ static int build_patched(struct bootmem_report *r)
 		struct bm_region *g = &r->regions[c->region];
 
 		g->flags |= e->flags;
-		g->n_claims++;
+		g->n_claims += e->count;	/* a record may coalesce several events */
 		rc = region_add_range(g, e->base, e->size);
 		if (rc >= 0)
 			rc = region_add_event(g, c->event);
@@ -1039,6 +1293,13 @@ static int build_patched(struct bootmem_report *r)
 		g->freed = fig((int64_t)(t[k].freed * ps), BM_SRC_LOG);
 		g->nomap = fig((int64_t)(t[k].nomap * ps), BM_SRC_LOG);
 		set_fate(g, &en);
+		if (t[k].not_ram && !t[k].held && !t[k].freed) {
+			g->fate = BM_FATE_NOT_RAM;
+			if (!g->reason && region_set_reason(g, "firmware, not RAM") < 0) {
+				rc = -ENOMEM;
+				goto out;
+			}
+		}
 		/*
 		 * A reservation inside a named region (x86's early page tables in
 		 * the kernel image's brk) has its pages counted there; it is still
@@ -1082,6 +1343,8 @@ out:
 	imap_free(&en.live);
 	imap_free(&en.ever);
 	imap_free(&en.rel);
+	imap_free(&en.fwram);
+	imap_free(&en.notram);
 	return rc;
 }
 
@@ -1270,16 +1533,131 @@ static int rmem_findings(struct bootmem_report *r)
 	return 0;
 }
 
+/* printf into @buf at *used, never past @n. */
+__attribute__((format(printf, 4, 5)))
+static void catf(char *buf, size_t n, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*used >= n)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(buf + *used, n - *used, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*used = *used + (size_t)k < n ? *used + (size_t)k : n;
+}
+
+/*
+ * The records against the kernel's running totals: per page-count kind,
+ * records + dropped must equal the totals, and a full list says exactly
+ * what it cost.
+ */
+static int totals_findings(struct bootmem_report *r)
+{
+	const struct bmf_log *log = r->in.log;
+	const struct bmf_log_totals *t = &log->totals;
+	char what[768], a[32];
+	size_t used = 0;
+	int64_t managed = 0;
+	int rc = 0;
+
+	memset(r->record_pages, 0, sizeof(r->record_pages));
+	r->dropped_events = r->dropped_bytes = 0;
+	r->dropped_pages = 0;
+	for (size_t i = 0; i < log->n_events; i++) {
+		const struct bmf_event *e = &log->events[i];
+
+		if (e->kind < BMF_NR_KINDS && bmf_kind_counts_pages(e->kind))
+			r->record_pages[e->kind] = util_wadd(r->record_pages[e->kind], e->pages);
+	}
+	r->log_totals_consistent = true;
+	for (unsigned k = 0; k < BMF_NR_KINDS; k++) {
+		r->dropped_events = util_sat_add(r->dropped_events, t->dropped_events[k]);
+		r->dropped_bytes = util_sat_add(r->dropped_bytes, t->dropped_bytes[k]);
+		r->dropped_pages = util_wadd(r->dropped_pages, t->dropped_pages[k]);
+		if (!bmf_kind_counts_pages(k))
+			continue;
+		managed = util_wadd(managed, t->kind_pages[k]);
+		if (util_wadd(r->record_pages[k], t->dropped_pages[k]) != t->kind_pages[k]) {
+			r->log_totals_consistent = false;
+			catf(what, sizeof(what), &used, "%s%s: records %" PRId64 " + dropped %" PRId64
+			     " pages, totals %" PRId64, used ? "; " : "", bmf_kind_name(k), r->record_pages[k],
+			     t->dropped_pages[k], t->kind_pages[k]);
+		}
+	}
+	if (managed != t->managed_pages) {
+		r->log_totals_consistent = false;
+		catf(what, sizeof(what), &used, "%smanaged_pages %" PRId64 " but the kinds add up to %" PRId64,
+		     used ? "; " : "", t->managed_pages, managed);
+	}
+	if (!r->log_totals_consistent)
+		rc = add_finding(r, "log_totals_mismatch", BM_WARNING, BM_SRC_LOG, NULL,
+				 "the log's records do not add up to its own totals: %s", what);
+	if (rc >= 0 && (t->labels_truncated || t->labels_lost))
+		rc = add_finding(r, "log_labels", BM_INFO, BM_SRC_LOG, NULL,
+				 "the kernel cut %" PRIu64 " labels to fit and could not keep %" PRIu64
+				 ": some region names are shortened or missing", t->labels_truncated, t->labels_lost);
+	if (rc < 0 || !r->dropped_events)
+		return rc;
+	used = 0;
+	for (unsigned k = 0; k < BMF_NR_KINDS; k++)
+		if (t->dropped_events[k])
+			catf(what, sizeof(what), &used, "%s%s %" PRIu64 " events, %s, %" PRId64 " pages",
+			     used ? "; " : "", bmf_kind_name(k), t->dropped_events[k],
+			     util_format_bytes(t->dropped_bytes[k], a, sizeof(a)), t->dropped_pages[k]);
+	return add_finding(r, "log_dropped", BM_WARNING, BM_SRC_LOG, NULL,
+			   "the kernel's event list was full (capacity %u, %u reserved) and lost %" PRIu64
+			   " events (%" PRIu64 " bytes, %" PRId64 " pages): %s; MemTotal from the totals is "
+			   "still exact, regions and lifecycles miss these events", log->capacity,
+			   log->reserved_slots, r->dropped_events, r->dropped_bytes, r->dropped_pages, what);
+}
+
+static int runtime_findings(struct bootmem_report *r)
+{
+	const struct bmf_runtime *rt = r->in.runtime;
+	const struct bmf_log *log = r->in.log;
+	char who[512];
+	size_t used = 0;
+	int rc = 0;
+
+	if (!rt)
+		return 0;
+	if (rt->page_size != log->page_size)
+		rc = add_finding(r, "runtime_page_size", BM_WARNING, BM_SRC_RUNTIME, NULL,
+				 "the runtime file's page size %u differs from the log's %u", rt->page_size,
+				 log->page_size);
+	if (rc >= 0 && rt->saturated)
+		rc = add_finding(r, "runtime_saturated", BM_WARNING, BM_SRC_RUNTIME, NULL,
+				 "a runtime counter reached its maximum and stopped: runtime terms are "
+				 "lower bounds");
+	else if (rc >= 0 && rt->managed_pages != util_wadd(log->totals.managed_pages,
+							      util_wsub((int64_t)rt->pages_in,
+									(int64_t)rt->pages_out)))
+		rc = add_finding(r, "runtime_inconsistent", BM_WARNING, BM_SRC_RUNTIME, NULL,
+				 "the runtime file's managed pages (%" PRId64 ") are not the log's %" PRId64
+				 " plus %" PRIu64 " in minus %" PRIu64 " out", rt->managed_pages,
+				 log->totals.managed_pages, rt->pages_in, rt->pages_out);
+	for (size_t i = 0; i < rt->n; i++)
+		if (r->runtime_class[i] == BM_RT_OTHER)
+			catf(who, sizeof(who), &used, "%s%s%s%s", used ? ", " : "", rt->e[i].caller,
+			     rt->e[i].module[0] ? " " : "", rt->e[i].module);
+	if (rc >= 0 && used)
+		rc = add_finding(r, "runtime_other", BM_INFO, BM_SRC_RUNTIME, NULL,
+				 "page count changes after boot by callers bootmemd does not classify: %s", who);
+	return rc;
+}
+
 static int log_findings(struct bootmem_report *r)
 {
 	const struct bmf_log *log = r->in.log;
 	const struct bm_reconciliation *rec = &r->rec;
 	int rc = 0;
 
-	if (log->dropped)
-		rc = add_finding(r, "log_dropped", BM_WARNING, BM_SRC_LOG, NULL,
-				 "the kernel log was full and lost %u events: figures are incomplete",
-				 log->dropped);
+	rc = totals_findings(r);
+	if (rc >= 0)
+		rc = runtime_findings(r);
 	if (rc >= 0 && (log->unknown_kinds || log->unknown_tags))
 		rc = add_finding(r, "log_unknown_records", BM_WARNING, BM_SRC_LOG, NULL,
 				 "%zu records of an unknown kind and %zu with an unknown tag were "
@@ -1306,7 +1684,7 @@ static int log_findings(struct bootmem_report *r)
 		rc = add_finding(r, "memtotal_inconsistent", BM_WARNING, BM_SRC_MEMINFO, NULL,
 				 "MemTotal rebuilt from the log is %" PRId64 " bytes, /proc/meminfo "
 				 "says %" PRIu64, rec->memtotal_log.value, r->in.meminfo.memtotal);
-	if (rc >= 0 && r->in.has_meminfo &&
+	if (rc >= 0 && r->in.has_meminfo && !r->in.runtime &&
 	    log->totalram_pages * log->page_size != r->in.meminfo.memtotal)
 		rc = add_finding(r, "totalram_changed", BM_INFO, BM_SRC_LOG, NULL,
 				 "totalram_pages when the log was read (%" PRIu64 " pages) differs "
@@ -1645,6 +2023,13 @@ int model_build(struct bootmem_report *r)
 	}
 
 	r->patched = r->in.log != NULL;
+	if (r->patched && r->in.runtime && r->in.runtime->n) {
+		r->runtime_class = calloc(r->in.runtime->n, sizeof(*r->runtime_class));
+		if (!r->runtime_class)
+			return -ENOMEM;
+		for (size_t i = 0; i < r->in.runtime->n; i++)
+			r->runtime_class[i] = rt_classify(&r->in.runtime->e[i]);
+	}
 	if (r->patched) {
 		rc = build_patched(r);
 		if (rc >= 0)
@@ -1683,5 +2068,7 @@ void model_free(struct bootmem_report *r)
 	r->n_findings = 0;
 	free(r->rec.unexplained_ranges);
 	r->rec.unexplained_ranges = NULL;
+	free(r->runtime_class);
+	r->runtime_class = NULL;
 	r->rec.n_unexplained_ranges = 0;
 }

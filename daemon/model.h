@@ -6,9 +6,12 @@
  * identity, lifecycle and fate, findings where intent (FDT, boot_params)
  * and action (kernel log) disagree, and the reconciliation
  *
- *	RAM = MemTotal + Σ held + nomap + removed + unexplained
+ *	RAM = MemTotal + Σ held + nomap + removed + Σ runtime terms + unexplained
  *
- * in bytes, computed at page granularity.  Every figure carries the source
+ * in bytes, computed at page granularity.  RAM is what firmware reported
+ * (the log's BMF_FW_RAM records when it has them, else what memblock was
+ * given), plus what was hot-added after boot; the runtime terms name the
+ * page count changes after boot (sys/kernel/bootmem_fate/runtime).  Every figure carries the source
  * it came from, and a figure that cannot be known is marked unknown (never
  * guessed).  struct bootmem_report (report.h) is defined here so that the
  * renderers can read it; front ends treat it as opaque.
@@ -25,6 +28,7 @@
 
 enum bm_src {
 	BM_SRC_LOG,		/* sys/kernel/bootmem_fate/log */
+	BM_SRC_RUNTIME,		/* sys/kernel/bootmem_fate/runtime */
 	BM_SRC_FDT,		/* sys/firmware/fdt */
 	BM_SRC_MEMINFO,		/* proc/meminfo */
 	BM_SRC_IOMEM,		/* proc/iomem */
@@ -53,6 +57,7 @@ enum bm_fate {
 	BM_FATE_REJECTED,
 	BM_FATE_NOMAP,
 	BM_FATE_REUSABLE,
+	BM_FATE_NOT_RAM,	/* a firmware region memblock knew that is not RAM */
 	BM_FATE_UNKNOWN,
 	_BM_FATE_MAX,
 };
@@ -74,6 +79,13 @@ enum bm_kind {
 	BM_KIND_PGTABLE,
 	BM_KIND_MEMMAP,
 	BM_KIND_PERCPU,
+	BM_KIND_FIRMWARE,	/* EFI, ACPI, and firmware regions that are not RAM */
+	BM_KIND_HASH,		/* alloc_large_system_hash() tables */
+	BM_KIND_SWIOTLB,
+	BM_KIND_KFENCE,
+	BM_KIND_KASAN,
+	BM_KIND_RESERVE_MEM,	/* reserve_mem= */
+	BM_KIND_VECTORS,	/* ARM vector and zero pages */
 	BM_KIND_OWNER,		/* other reservations, grouped by caller */
 	_BM_KIND_MAX,
 };
@@ -101,7 +113,7 @@ struct bm_region {
 	char *reason;		/* rejection or retention reason, or NULL */
 	size_t *events;		/* indices into log->events: its lifecycle */
 	size_t n_events;
-	size_t n_claims;	/* reservations that make it up */
+	size_t n_claims;	/* reservation events that make it up (records × count) */
 };
 
 enum bm_severity {
@@ -117,14 +129,41 @@ struct bm_finding {
 	char *message;
 };
 
+/*
+ * Managed page count changes after boot, by what made them.  One table in
+ * model.c maps each runtime caller (module, symbol) to its class.
+ */
+enum bm_rt_class {
+	BM_RT_BALLOONED,	/* balloon drivers: pages held by the host */
+	BM_RT_VIRTIO_MEM,	/* virtio-mem: RAM plugged or unplugged */
+	BM_RT_HOT_ADDED,	/* memory hotplug, online/offline */
+	BM_RT_HUGETLB_VMEMMAP,	/* hugetlb vmemmap pages returned */
+	BM_RT_OTHER,
+	_BM_RT_MAX,
+};
+const char *bm_rt_class_name(enum bm_rt_class c);	/* "ballooned", "virtio_mem", ... */
+const char *bm_rt_class_title(enum bm_rt_class c);	/* "ballooned", "virtio-mem", ... */
+
+struct bm_runtime_term {
+	struct bm_figure bytes;	/* the identity term: ram_delta - (in - out) pages */
+	int64_t ram_delta;	/* bytes of RAM it added (hotplug) or removed */
+	uint64_t pages_in, pages_out, events, bytes_added, bytes_removed;
+	size_t n_callers;
+};
+
 struct bm_reconciliation {
-	struct bm_figure ram;		/* bytes of RAM, whole pages */
+	struct bm_figure ram;		/* bytes of RAM, whole pages: boot_ram + runtime RAM */
+	struct bm_figure boot_ram;	/* RAM at boot: firmware's (FW_RAM) or memblock's */
+	struct bm_figure not_ram;	/* memblock memory that is firmware, not RAM (outside the identity) */
+	struct bm_figure runtime;	/* Σ runtime terms */
+	struct bm_runtime_term terms[_BM_RT_MAX];
+	bool has_runtime;		/* the runtime file was read */
 	struct bm_figure memtotal;	/* /proc/meminfo MemTotal */
-	struct bm_figure memtotal_log;	/* Σ pages from the log × page_size */
+	struct bm_figure memtotal_log;	/* (totals.managed_pages + runtime in - out) × page_size */
 	struct bm_figure held;		/* Σ held by explained reservations */
 	struct bm_figure nomap;
 	struct bm_figure removed;	/* RAM taken out of memblock.memory (mem=, remove) */
-	struct bm_figure unexplained;	/* RAM - MemTotal - held - nomap - removed */
+	struct bm_figure unexplained;	/* RAM - MemTotal - held - nomap - removed - runtime */
 	struct bm_figure unattributed;	/* held pages no reservation explains */
 	struct bm_figure released;	/* pages the log says were released, in bytes */
 	struct bm_figure gap;		/* RAM - MemTotal: what boot cost, in total */
@@ -137,6 +176,7 @@ struct bm_reconciliation {
 /* Parsed inputs; NULL / false when a source is missing or unusable. */
 struct bm_inputs {
 	struct bmf_log *log;
+	struct bmf_runtime *runtime;	/* NULL: no runtime file, no runtime terms */
 	struct fdt_info *fdt;
 	bool has_meminfo;
 	struct meminfo meminfo;
@@ -170,6 +210,13 @@ struct bootmem_report {
 	struct bm_finding *findings;
 	size_t n_findings;
 	struct bm_reconciliation rec;
+	enum bm_rt_class *runtime_class;	/* per in.runtime entry */
+
+	/* The log against its own totals (patched only). */
+	bool log_totals_consistent;	/* records + dropped = totals, per kind */
+	int64_t record_pages[BMF_NR_KINDS];	/* Σ @pages of the records, per kind */
+	uint64_t dropped_events, dropped_bytes;	/* Σ over kinds */
+	int64_t dropped_pages;
 
 	const char *missing[24];	/* names of figures that cannot be known */
 	size_t n_missing;

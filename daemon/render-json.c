@@ -8,9 +8,13 @@
 #include "config.h"
 #include "render.h"
 
-static const char *const phase_names[] = {
-	"booting", "scheduling", "freeing_initmem", "running", "halt", "power_off", "restart", "suspend",
-};
+/* enum bmf_phase */
+static const char *const phase_names[] = { "setup", "buddy", "late", "running" };
+
+static const char *phase_name(unsigned p)
+{
+	return p < sizeof(phase_names) / sizeof(phase_names[0]) ? phase_names[p] : "unknown";
+}
 
 /* Builders that tolerate NULL (out of memory) children; the final dump catches it. */
 static void set(json_t *o, const char *k, json_t *v)
@@ -56,6 +60,10 @@ static json_t *flags_json(unsigned flags)
 		append(a, json_string("dynamic"));
 	if (flags & BMF_F_MERGED)
 		append(a, json_string("merged"));
+	if (flags & BMF_F_NOT_RAM)
+		append(a, json_string("not_ram"));
+	if (flags & BMF_F_LABEL_CUT)
+		append(a, json_string("label_cut"));
 	return a;
 }
 
@@ -75,14 +83,15 @@ static json_t *event_json(const struct bmf_event *e)
 	set(o, "seq", jint(e->seq));
 	set(o, "kind", json_string(bmf_kind_name(e->kind)));
 	set(o, "tag", json_string(bmf_tag_name(e->tag)));
-	set(o, "phase", json_string(e->phase < sizeof(phase_names) / sizeof(phase_names[0]) ?
-				    phase_names[e->phase] : "unknown"));
+	set(o, "phase", json_string(phase_name(e->phase)));
+	set(o, "count", jint(e->count));
 	set(o, "time_ns", jint((int64_t)e->time_ns));
 	set(o, "base", jint((int64_t)e->base));
 	set(o, "size", jint((int64_t)e->size));
 	set(o, "pages", jint(e->pages));
 	set(o, "caller", json_string(e->caller));
 	set(o, "caller_offset", jint(e->caller_offset));
+	set(o, "module", json_string(e->module));
 	set(o, "label", json_string(e->label));
 	set(o, "flags", flags_json(e->flags));
 	return o;
@@ -134,16 +143,18 @@ static json_t *reconciliation_json(const struct bootmem_report *r)
 	const struct bm_reconciliation *rec = &r->rec;
 	static const char *const names[] = {
 		"ram_bytes", "memtotal_bytes", "memtotal_log_bytes", "held_bytes", "nomap_bytes",
-		"removed_bytes", "unexplained_bytes", "unattributed_bytes", "released_bytes", "gap_bytes",
+		"removed_bytes", "runtime_bytes", "unexplained_bytes", "unattributed_bytes", "released_bytes",
+		"gap_bytes", "boot_ram_bytes", "firmware_not_ram_bytes",
 	};
 	const struct bm_figure *figs[] = {
 		&rec->ram, &rec->memtotal, &rec->memtotal_log, &rec->held, &rec->nomap,
-		&rec->removed, &rec->unexplained, &rec->unattributed, &rec->released, &rec->gap,
+		&rec->removed, &rec->runtime, &rec->unexplained, &rec->unattributed, &rec->released,
+		&rec->gap, &rec->boot_ram, &rec->not_ram,
 	};
-	json_t *o = json_object(), *src = json_object(), *ur = json_array();
+	json_t *o = json_object(), *src = json_object(), *ur = json_array(), *terms = json_array();
 
 	set(o, "identity", json_string("ram_bytes = memtotal_bytes + held_bytes + nomap_bytes + "
-				       "removed_bytes + unexplained_bytes"));
+				       "removed_bytes + runtime_bytes + unexplained_bytes"));
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		set(o, names[i], jfig(figs[i]));
 		set(src, names[i], figs[i]->known ? json_string(bm_src_name(figs[i]->src)) : NULL);
@@ -153,6 +164,24 @@ static json_t *reconciliation_json(const struct bootmem_report *r)
 	for (size_t i = 0; i < rec->n_unexplained_ranges; i++)
 		append(ur, range_json(rec->unexplained_ranges[i].base, rec->unexplained_ranges[i].size));
 	set(o, "unexplained_ranges", ur);
+	/* One term per class, whether or not it moved: the set of keys is stable. */
+	for (int k = 0; rec->has_runtime && k < _BM_RT_MAX; k++) {
+		const struct bm_runtime_term *t = &rec->terms[k];
+		json_t *x = json_object();
+
+		set(x, "class", json_string(bm_rt_class_name((enum bm_rt_class)k)));
+		set(x, "title", json_string(bm_rt_class_title((enum bm_rt_class)k)));
+		set(x, "bytes", jfig(&t->bytes));
+		set(x, "ram_bytes", jint(t->ram_delta));
+		set(x, "pages_in", jint((int64_t)t->pages_in));
+		set(x, "pages_out", jint((int64_t)t->pages_out));
+		set(x, "events", jint((int64_t)t->events));
+		set(x, "bytes_added", jint((int64_t)t->bytes_added));
+		set(x, "bytes_removed", jint((int64_t)t->bytes_removed));
+		set(x, "callers", jint((int64_t)t->n_callers));
+		append(terms, x);
+	}
+	set(o, "runtime_terms", terms);
 	set(o, "figure_sources", src);
 	return o;
 }
@@ -204,6 +233,42 @@ static json_t *fdt_json(const struct fdt_info *f)
 		append(rm, x);
 	}
 	set(o, "reserved_memory", rm);
+	return o;
+}
+
+static json_t *runtime_json(const struct bootmem_report *r)
+{
+	const struct bmf_runtime *rt = r->in.runtime;
+	json_t *o, *a;
+
+	if (!rt || !r->patched)
+		return json_null();
+	o = json_object();
+	a = json_array();
+	set(o, "managed_pages", jint(rt->managed_pages));
+	set(o, "totalram_pages", jint((int64_t)rt->totalram_pages));
+	set(o, "pages_in", jint((int64_t)rt->pages_in));
+	set(o, "pages_out", jint((int64_t)rt->pages_out));
+	set(o, "capacity", jint(rt->capacity));
+	set(o, "saturated", json_boolean(rt->saturated));
+	for (size_t i = 0; i < rt->n; i++) {
+		const struct bmf_rt_caller *c = &rt->e[i];
+		json_t *x = json_object();
+
+		set(x, "caller", json_string(c->caller));
+		set(x, "module", json_string(c->module));
+		set(x, "class", json_string(bm_rt_class_name(r->runtime_class[i])));
+		set(x, "kind", json_string(bmf_kind_name(c->kind)));
+		set(x, "pages_in", jint((int64_t)c->pages_in));
+		set(x, "pages_out", jint((int64_t)c->pages_out));
+		set(x, "events", jint((int64_t)c->events));
+		set(x, "bytes_added", jint((int64_t)c->bytes_added));
+		set(x, "bytes_removed", jint((int64_t)c->bytes_removed));
+		set(x, "caller_offset", jint(c->caller_offset));
+		set(x, "saturated", json_boolean(c->flags & BMF_RT_SATURATED));
+		append(a, x);
+	}
+	set(o, "entries", a);
 	return o;
 }
 
@@ -265,19 +330,46 @@ static json_t *report_json(const struct bootmem_report *r)
 	set(o, "missing", m);
 	if (r->in.log) {
 		const struct bmf_log *l = r->in.log;
-		json_t *x = json_object();
+		json_t *x = json_object(), *dr = json_array();
 
 		set(x, "version", jint(l->version));
 		set(x, "page_size", jint(l->page_size));
+		set(x, "phase", json_string(phase_name(l->phase)));
+		set(x, "frozen", json_boolean(l->flags & BMF_HDR_FROZEN));
+		set(x, "kallsyms", json_boolean(l->flags & BMF_HDR_KALLSYMS));
 		set(x, "records", jint((int64_t)l->n_events));
-		set(x, "dropped", jint(l->dropped));
 		set(x, "capacity", jint(l->capacity));
+		set(x, "reserved_slots", jint(l->reserved_slots));
+		set(x, "managed_pages", jint(l->totals.managed_pages));
+		set(x, "totals_consistent", json_boolean(r->log_totals_consistent));
+		set(x, "dropped_events", jint((int64_t)r->dropped_events));
+		set(x, "dropped_bytes", jint((int64_t)r->dropped_bytes));
+		set(x, "dropped_pages", jint(r->dropped_pages));
+		for (unsigned kd = 0; kd < BMF_NR_KINDS; kd++) {
+			json_t *d;
+
+			if (!l->totals.dropped_events[kd])
+				continue;
+			d = json_object();
+			set(d, "kind", json_string(bmf_kind_name(kd)));
+			set(d, "kind_value", jint(kd));
+			set(d, "events", jint((int64_t)l->totals.dropped_events[kd]));
+			set(d, "bytes", jint((int64_t)l->totals.dropped_bytes[kd]));
+			set(d, "pages", jint(l->totals.dropped_pages[kd]));
+			append(dr, d);
+		}
+		set(x, "dropped", jint((int64_t)r->dropped_events));
+		set(x, "dropped_by_kind", dr);
+		set(x, "labels_truncated", jint((int64_t)l->totals.labels_truncated));
+		set(x, "labels_lost", jint((int64_t)l->totals.labels_lost));
+		set(x, "late_events", jint((int64_t)l->totals.late_events));
 		set(x, "unknown_kinds", jint((int64_t)l->unknown_kinds));
 		set(x, "unknown_tags", jint((int64_t)l->unknown_tags));
 		set(x, "totalram_pages", jint((int64_t)l->totalram_pages));
 		set(o, "log", x);
 	} else
 		set(o, "log", NULL);
+	set(o, "runtime", runtime_json(r));
 	set(o, "fdt", fdt_json(r->in.fdt));
 	return o;
 }

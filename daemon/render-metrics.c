@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,34 @@ static void region_metric(struct out *o, const struct bootmem_report *r, const c
 		sample(o, name, other.value, "region", "other", "kind", "other", NULL);
 }
 
+/*
+ * One sample per kind the log saw (records or totals), so that a kind with
+ * no drops reads 0 rather than absent.  @what: 0 events, 1 bytes, 2 pages.
+ */
+static void dropped_metric(struct out *o, const struct bootmem_report *r, const char *name,
+			   const char *help, int what)
+{
+	const struct bmf_log_totals *t = &r->in.log->totals;
+	bool any = false;
+
+	for (unsigned k = 0; k < BMF_NR_KINDS; k++) {
+		char kind[16];
+		int64_t v = what == 0 ? (int64_t)t->dropped_events[k] :
+			    what == 1 ? (int64_t)t->dropped_bytes[k] : t->dropped_pages[k];
+
+		if (!t->kind_events[k] && !t->dropped_events[k])
+			continue;
+		if (!any)
+			family(o, name, "gauge", help);
+		any = true;
+		if (bmf_kind_known(k))
+			snprintf(kind, sizeof(kind), "%s", bmf_kind_name(k));
+		else
+			snprintf(kind, sizeof(kind), "kind_%u", k);
+		sample(o, name, v, "kind", kind, NULL);
+	}
+}
+
 int render_metrics(const struct bootmem_report *r, bool openmetrics, char **outp, size_t *len)
 {
 	struct out o = { .om = openmetrics };
@@ -148,9 +177,35 @@ int render_metrics(const struct bootmem_report *r, bool openmetrics, char **outp
 	gauge(&o, "bootmemd_nomap_bytes", "RAM marked no-map.", &rec->nomap);
 	gauge(&o, "bootmemd_removed_bytes", "RAM removed from the memory map (mem=, memblock_remove).",
 	      &rec->removed);
+	gauge(&o, "bootmemd_boot_ram_bytes", "RAM at boot: firmware's when the log has it, else memblock's.",
+	      &rec->boot_ram);
+	gauge(&o, "bootmemd_firmware_not_ram_bytes",
+	      "Memory memblock knew that is a firmware region, not RAM (outside the identity).", &rec->not_ram);
+	gauge(&o, "bootmemd_runtime_terms_bytes",
+	      "Sum of the runtime terms of the identity (balloon, hotplug, ... after boot).", &rec->runtime);
 	gauge(&o, "bootmemd_unexplained_bytes",
-	      "RAM minus MemTotal, held, no-map and removed; 0 when every byte is explained.",
+	      "RAM minus MemTotal, held, no-map, removed and the runtime terms; 0 when every byte is explained.",
 	      &rec->unexplained);
+	if (rec->has_runtime) {
+		family(&o, "bootmemd_runtime_bytes", "gauge",
+		       "Runtime term of the identity by class: RAM it moved minus the pages it moved.");
+		for (int k = 0; k < _BM_RT_MAX; k++)
+			sample(&o, "bootmemd_runtime_bytes", rec->terms[k].bytes.value,
+			       "class", bm_rt_class_name((enum bm_rt_class)k), NULL);
+		family(&o, "bootmemd_runtime_ram_bytes", "gauge",
+		       "RAM added (or removed, negative) after boot, by class.");
+		for (int k = 0; k < _BM_RT_MAX; k++)
+			sample(&o, "bootmemd_runtime_ram_bytes", rec->terms[k].ram_delta,
+			       "class", bm_rt_class_name((enum bm_rt_class)k), NULL);
+		family(&o, "bootmemd_runtime_pages", "gauge",
+		       "Managed pages added (in) or taken (out) after boot, by class.");
+		for (int k = 0; k < _BM_RT_MAX; k++) {
+			sample(&o, "bootmemd_runtime_pages", (int64_t)rec->terms[k].pages_in,
+			       "class", bm_rt_class_name((enum bm_rt_class)k), "direction", "in", NULL);
+			sample(&o, "bootmemd_runtime_pages", (int64_t)rec->terms[k].pages_out,
+			       "class", bm_rt_class_name((enum bm_rt_class)k), "direction", "out", NULL);
+		}
+	}
 	if (rec->consistent_known) {
 		family(&o, "bootmemd_memtotal_consistent", "gauge",
 		       "1 if MemTotal rebuilt from the kernel log equals /proc/meminfo.");
@@ -175,9 +230,19 @@ int render_metrics(const struct bootmem_report *r, bool openmetrics, char **outp
 	if (r->in.log) {
 		family(&o, "bootmemd_log_records", "gauge", "Records in the kernel's bootmem_fate log.");
 		sample(&o, "bootmemd_log_records", (int64_t)r->in.log->n_events, NULL);
-		family(&o, "bootmemd_log_dropped_events", "gauge",
-		       "Events the kernel lost because its log was full.");
-		sample(&o, "bootmemd_log_dropped_events", r->in.log->dropped, NULL);
+		family(&o, "bootmemd_log_capacity_records", "gauge", "Records the kernel's log can hold at boot.");
+		sample(&o, "bootmemd_log_capacity_records", r->in.log->capacity, NULL);
+		family(&o, "bootmemd_log_reserved_slots_records", "gauge",
+		       "Of the capacity, records kept for the events that close the boot.");
+		sample(&o, "bootmemd_log_reserved_slots_records", r->in.log->reserved_slots, NULL);
+		family(&o, "bootmemd_log_totals_consistent", "gauge",
+		       "1 if the records plus the dropped events add up to the log's own totals.");
+		sample(&o, "bootmemd_log_totals_consistent", r->log_totals_consistent, NULL);
+		dropped_metric(&o, r, "bootmemd_log_dropped_events",
+			       "Events the kernel counted but could not keep because its list was full, by kind.", 0);
+		dropped_metric(&o, r, "bootmemd_log_dropped_bytes", "Bytes of the dropped events, by kind.", 1);
+		dropped_metric(&o, r, "bootmemd_log_dropped_pages",
+			       "Managed pages of the dropped events, by kind (in the totals all the same).", 2);
 	}
 
 	for (size_t i = 0; i < r->n_findings; i++)

@@ -7,7 +7,7 @@
  *      Boot regions are often one page in a GiB of RAM, so row heights grow
  *      with log2 of the size (stated in the picture); every label has room.
  *   3. The lifecycle of the kernel image, the initrd and the FDT against the
- *      order of the kernel log's events, with the system_state phases and
+ *      order of the kernel log's events, with the boot phases (enum bmf_phase) and
  *      the milestones (initrd unpacked, init memory freed...).
  *
  * Colors follow the fate, as in the Grafana dashboard.  Every string that
@@ -42,6 +42,7 @@ static const char *const fate_colors[_BM_FATE_MAX] = {
 	[BM_FATE_REJECTED] = "#b07aa1",
 	[BM_FATE_NOMAP] = "#79706e",
 	[BM_FATE_REUSABLE] = "#76b7b2",
+	[BM_FATE_NOT_RAM] = "#9c755f",
 	[BM_FATE_UNKNOWN] = "#bab0ac",
 };
 #define COLOR_FREE "#eef1f4"
@@ -253,8 +254,14 @@ static void collect_ram(struct map *m)
 	const struct bmf_log *log = r->in.log;
 
 	if (log) {
+		unsigned ram_kind = BMF_MEM_ADD;
+
+		/* RAM is firmware's when the log has it, as in the reconciliation */
 		for (size_t i = 0; i < log->n_events; i++)
-			if (log->events[i].kind == BMF_MEM_ADD)
+			if (log->events[i].kind == BMF_FW_RAM)
+				ram_kind = BMF_FW_RAM;
+		for (size_t i = 0; i < log->n_events; i++)
+			if (log->events[i].kind == ram_kind)
 				spans_add(&m->ram, log->events[i].base, end_of(log->events[i].base, log->events[i].size));
 		spans_normalize(&m->ram);
 		for (size_t i = 0; i < log->n_events; i++) {
@@ -829,9 +836,8 @@ static double address_map(struct strbuf *sb, const struct map *m, double y)
 
 /* ---- the timeline ------------------------------------------------------- */
 
-static const char *const phase_names[] = {
-	"booting", "scheduling", "freeing initmem", "running", "halt", "power off", "restart", "suspend",
-};
+/* enum bmf_phase */
+static const char *const phase_names[] = { "memblock", "page allocator", "late boot", "running" };
 
 static const char *phase_name(unsigned p)
 {
@@ -990,7 +996,7 @@ static double timeline(struct strbuf *sb, const struct bootmem_report *r, double
 
 #define XOF(seq) (x0 + (x1 - x0) * (double)(seq) / span)
 
-	/* system_state phases as background bands */
+	/* boot phases as background bands */
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		double bx0, bx1;
@@ -1002,7 +1008,7 @@ static double timeline(struct strbuf *sb, const struct bootmem_report *r, double
 		sb_printf(sb, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
 			  bx0, top - 4, bx1 - bx0 > 0 ? bx1 - bx0 : 1, bottom - top + 8,
 			  log->events[i].phase % 2 ? "#eef2fa" : "#faf8ee");
-		xml_textf(sb, "system_state: %s", phase_name(log->events[i].phase));
+		xml_textf(sb, "phase: %s", phase_name(log->events[i].phase));
 		sb_puts(sb, "</title></rect>\n");
 		if (bx1 - bx0 >= 6.5 * (double)strlen(phase_name(log->events[i].phase)) + 6)
 			text(sb, bx0 + 3, bottom + 16, "font-size=\"11\" fill=\"#777\"", phase_name(log->events[i].phase));
@@ -1102,9 +1108,9 @@ static double timeline(struct strbuf *sb, const struct bootmem_report *r, double
 		sb_puts(sb, "</text>\n");
 	}
 #undef XOF
-	if (log->dropped) {
-		snprintf(t, sizeof(t), "the kernel log dropped %" PRIu32 " events: this timeline is incomplete",
-			 log->dropped);
+	if (log->dropped_events) {
+		snprintf(t, sizeof(t), "the kernel log dropped %" PRIu64 " events: this timeline is incomplete",
+			 log->dropped_events);
 		text(sb, MARGIN, y + 38, "font-size=\"12\" fill=\"#b00\"", t);
 		y += 18;
 	}

@@ -100,13 +100,25 @@ int render_text(const struct bootmem_report *r, char **out, size_t *len)
 		sb_printf(&sb, "  %zu more regions holding %s\n", rest,
 			  util_format_bytes((uint64_t)rest_held, a, sizeof(a)));
 
-	sb_puts(&sb, "\nreconciliation (RAM = MemTotal + held + no-map + removed + unexplained)\n");
+	sb_puts(&sb, "\nreconciliation (RAM = MemTotal + held + no-map + removed + runtime + unexplained)\n");
 	rec_line(&sb, " ", "RAM", &rec->ram);
+	if (rec->has_runtime && rec->boot_ram.known && rec->boot_ram.value != rec->ram.value)
+		rec_line(&sb, " ", "  of which at boot", &rec->boot_ram);
 	rec_line(&sb, "=", "MemTotal", &rec->memtotal);
 	rec_line(&sb, "+", "held by reservations", &rec->held);
 	rec_line(&sb, "+", "no-map", &rec->nomap);
 	rec_line(&sb, "+", "removed", &rec->removed);
+	for (int k = 0; rec->has_runtime && k < _BM_RT_MAX; k++)
+		if (rec->terms[k].n_callers) {
+			char what[40];
+
+			snprintf(what, sizeof(what), "%s", bm_rt_class_title((enum bm_rt_class)k));
+			rec_line(&sb, "+", what, &rec->terms[k].bytes);
+		}
 	rec_line(&sb, "+", "unexplained", &rec->unexplained);
+	if (rec->not_ram.known && rec->not_ram.value)
+		sb_printf(&sb, "  not in RAM: %s of firmware regions memblock knew (firmware, not RAM)\n",
+			  fb(&rec->not_ram, a, sizeof(a)));
 	if (!r->patched)
 		rec_line(&sb, " ", "RAM - MemTotal", &rec->gap);
 	if (rec->consistent_known)
@@ -117,6 +129,19 @@ int render_text(const struct bootmem_report *r, char **out, size_t *len)
 		sb_printf(&sb, "  unexplained [0x%" PRIx64 "-0x%" PRIx64 ")\n", rec->unexplained_ranges[i].base,
 			  rec->unexplained_ranges[i].base + rec->unexplained_ranges[i].size);
 
+	if (r->in.log) {
+		const struct bmf_log *l = r->in.log;
+
+		sb_printf(&sb, "\nkernel log: %zu records of %u (%u reserved), %" PRIu64 " events dropped, totals %s\n",
+			  l->n_events, l->capacity, l->reserved_slots, r->dropped_events,
+			  r->log_totals_consistent ? "consistent" : "INCONSISTENT");
+		for (unsigned k = 0; k < BMF_NR_KINDS; k++)
+			if (l->totals.dropped_events[k])
+				sb_printf(&sb, "  dropped %-16s %8" PRIu64 " events %12s %8" PRId64 " pages\n",
+					  bmf_kind_name(k), l->totals.dropped_events[k],
+					  util_format_bytes(l->totals.dropped_bytes[k], a, sizeof(a)),
+					  l->totals.dropped_pages[k]);
+	}
 	if (r->n_findings) {
 		sb_puts(&sb, "\nfindings\n");
 		for (size_t i = 0; i < r->n_findings; i++)

@@ -22,6 +22,7 @@
 
 static const struct report_paths default_paths = {
 	.log = "sys/kernel/bootmem_fate/log",
+	.runtime = "sys/kernel/bootmem_fate/runtime",
 	.fdt = "sys/firmware/fdt",
 	.meminfo = "proc/meminfo",
 	.iomem = "proc/iomem",
@@ -72,6 +73,30 @@ static int load_log(struct bootmem_report *rep, int rootfd, const char *path)
 	if (r < 0)
 		return r == -ENOMEM ? r : 0;
 	r = bmf_log_parse(buf, len, &rep->in.log, &diag);
+	free(buf);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		set_error(st, "%s", diag.message);
+		return 0;
+	}
+	st->available = true;
+	return 0;
+}
+
+/* The runtime file is small (one read gives a consistent snapshot); absent is fine. */
+static int load_runtime(struct bootmem_report *rep, int rootfd, const char *path)
+{
+	struct bm_source_status *st = &rep->src[BM_SRC_RUNTIME];
+	struct bmf_log_diag diag;
+	char *buf;
+	size_t len;
+	int r;
+
+	r = read_source(rootfd, path, 1u << 20, st, &buf, &len);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	r = bmf_runtime_parse(buf, len, &rep->in.runtime, &diag);
 	free(buf);
 	if (r == -ENOMEM)
 		return r;
@@ -147,6 +172,8 @@ int report_load(const char *root, const struct report_paths *paths, struct bootm
 	}
 
 	r = load_log(rep, rootfd, PICK(paths, log));
+	if (r >= 0)
+		r = load_runtime(rep, rootfd, PICK(paths, runtime));
 	if (r >= 0)
 		r = load_fdt(rep, rootfd, PICK(paths, fdt));
 	if (r < 0)
@@ -287,6 +314,7 @@ void report_free(struct bootmem_report *r)
 		return;
 	model_free(r);
 	bmf_log_free(r->in.log);
+	bmf_runtime_free(r->in.runtime);
 	fdt_info_free(r->in.fdt);
 	iomem_free(r->in.iomem);
 	memmap_free(r->in.memmap);
@@ -303,6 +331,14 @@ const char *report_summary(const struct bootmem_report *r)
 bool report_has_kernel_log(const struct bootmem_report *r)
 {
 	return r->patched;
+}
+
+int report_unexplained(const struct bootmem_report *r, long long *bytes)
+{
+	if (!r->rec.unexplained.known)
+		return -ENODATA;
+	*bytes = r->rec.unexplained.value;
+	return 0;
 }
 
 int report_render(const struct bootmem_report *r, enum report_format fmt, char **out, size_t *len)

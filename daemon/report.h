@@ -17,6 +17,7 @@ struct bootmem_report;
 /* Input paths, each relative to the root.  NULL means the default. */
 struct report_paths {
 	const char *log;	/* sys/kernel/bootmem_fate/log */
+	const char *runtime;	/* sys/kernel/bootmem_fate/runtime */
 	const char *fdt;	/* sys/firmware/fdt */
 	const char *meminfo;	/* proc/meminfo */
 	const char *iomem;	/* proc/iomem */
@@ -40,6 +41,9 @@ const char *report_summary(const struct bootmem_report *r);
 
 /* True when a patched kernel's log was read and parsed. */
 bool report_has_kernel_log(const struct bootmem_report *r);
+
+/* The reconciliation's unexplained bytes: 0, or -ENODATA when unknown (stock kernel). */
+int report_unexplained(const struct bootmem_report *r, long long *bytes);
 
 /*
  * Renderers.  Each returns a malloc()ed, NUL-terminated buffer in *out and

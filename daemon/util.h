@@ -69,6 +69,14 @@ static inline int64_t util_wmul(int64_t a, int64_t b)
 	return (int64_t)((uint64_t)a * (uint64_t)b);
 }
 
+/* Saturating: a counter that stops at UINT64_MAX, as the kernel's do. */
+static inline uint64_t util_sat_add(uint64_t a, uint64_t b)
+{
+	uint64_t s;
+
+	return __builtin_add_overflow(a, b, &s) ? UINT64_MAX : s;
+}
+
 /* Length of the valid UTF-8 sequence at @s (1-4), or 0 if it is not one. */
 size_t util_utf8_len(const unsigned char *s);
 /*

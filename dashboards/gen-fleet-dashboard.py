@@ -29,7 +29,7 @@ FATE_COLORS = {
     # the same colors as the SVG map (daemon/render-svg.c)
     "held": "#e15759", "freed": "#59a14f", "partially_freed": "#f28e2b",
     "retained": "#4e79a7", "rejected": "#b07aa1", "nomap": "#79706e",
-    "reusable": "#76b7b2", "unknown": "#bab0ac",
+    "reusable": "#76b7b2", "not_ram": "#9c755f", "unknown": "#bab0ac",
 }
 
 
@@ -282,7 +282,7 @@ def build():
     L.add(stat("Machines with dropped log events",
                "Machines whose kernel log overflowed (CONFIG_BOOTMEM_FATE_RECORDS too small): their figures "
                "are incomplete.",
-               [target(f"count((bootmemd_log_dropped_events{{job=~\"$job\"}} > 0) {SEL}) or vector(0)", "A",
+               [target(f"count((sum without (kind) (bootmemd_log_dropped_events{{job=~\"$job\"}}) > 0) {SEL}) or vector(0)", "A",
                        "machines")],
                unit="none", defaults={"thresholds": thresholds(("green", None), ("orange", 1))},
                color_mode="background"), 4, 4)
@@ -371,7 +371,7 @@ def build():
     L.add(stat("Kernel log", "Records kept in the kernel's bootmem_fate log, events it dropped, and whether "
                "MemTotal rebuilt from the log equals /proc/meminfo (1 = yes).",
                [target(f"bootmemd_log_records{{{ONE}}}", "A", "records"),
-                target(f"bootmemd_log_dropped_events{{{ONE}}}", "B", "dropped"),
+                target(f"sum without (kind) (bootmemd_log_dropped_events{{{ONE}}})", "B", "dropped"),
                 target(f"bootmemd_memtotal_consistent{{{ONE}}}", "C", "MemTotal consistent")],
                unit="none"), 6, 4)
     L.add(stat("Findings", "Where the firmware's intent (FDT, boot_params) and the kernel's action disagree.",

@@ -91,7 +91,7 @@ static void test_defaults(const char *shipped)
 	      c.n_listen == 0 && c.n_users == 0 && !c.root && !c.tls_certificate_file && c.set == 0,
 	      "the shipped file sets something");
 	config_report_paths(&c, &p);
-	CHECK(!p.log && !p.fdt && !p.meminfo && !p.iomem && !p.cmdline && !p.boot_params && !p.memmap && !p.dmesg,
+	CHECK(!p.log && !p.runtime && !p.fdt && !p.meminfo && !p.iomem && !p.cmdline && !p.boot_params && !p.memmap && !p.dmesg,
 	      "the shipped file sets a source");
 	config_done(&c);
 
@@ -150,6 +150,7 @@ static void test_good(void)
 	     "[Sources]\n"
 	     "Root=/srv/boot\n"
 	     "KernelLog=log.bin\n"
+	     "KernelRuntime=rt.bin\n"
 	     "DeviceTree=/fdt\n"
 	     "MemInfo=m\nIOMem=i\nCommandLine=c\nBootParams=b\nMemoryMap=mm\nBootMessages=dmesg.txt\n"
 	     "[X-Vendor]\n"
@@ -174,6 +175,7 @@ static void test_good(void)
 	CHECK(c.root && strcmp(c.root, "/srv/boot") == 0 && (c.set & CONFIG_SET_ROOT), "Root=");
 	config_report_paths(&c, &p);
 	CHECK(p.log && strcmp(p.log, "log.bin") == 0, "KernelLog=");
+	CHECK(p.runtime && strcmp(p.runtime, "rt.bin") == 0, "KernelRuntime=");
 	CHECK(p.fdt && strcmp(p.fdt, "/fdt") == 0, "DeviceTree=");
 	CHECK(p.meminfo && p.iomem && p.cmdline && p.boot_params && p.memmap && strcmp(p.memmap, "mm") == 0, "sources");
 	CHECK(p.dmesg && strcmp(p.dmesg, "dmesg.txt") == 0, "BootMessages=");
@@ -210,6 +212,7 @@ static void test_good(void)
 	      config_set_source(&c, "meminfo", "m") == 0 && config_set_source(&c, "iomem", "i") == 0 &&
 	      config_set_source(&c, "cmdline", "c") == 0 && config_set_source(&c, "memmap", "mm") == 0,
 	      "--source names");
+	CHECK(config_set_source(&c, "runtime", "r") == 0 && strcmp(c.source_runtime, "r") == 0, "--source runtime");
 	CHECK(config_set_source(&c, "kernel-log", "x") == -EINVAL, "--source unknown name");
 	CHECK(config_set_source(&c, "fdt", "") == -EINVAL, "--source empty path");
 	CHECK(config_set_source(&c, "fdt", "%x") == -EINVAL, "--source bad specifier");

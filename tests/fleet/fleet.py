@@ -49,8 +49,8 @@ import svgcheck  # noqa: E402
 
 JOB = "bootmemd"
 MAX_REGION_LABELS = 16          # RENDER_MAX_REGION_LABELS in daemon/render.h
-FATES = ["held", "freed", "partially_freed", "retained", "rejected", "nomap", "reusable", "unknown"]
-SOURCES = ["kernel_log", "fdt", "meminfo", "iomem", "cmdline", "version", "boot_params", "memmap", "dmesg"]
+FATES = ["held", "freed", "partially_freed", "retained", "rejected", "nomap", "reusable", "not_ram", "unknown"]
+SOURCES = ["kernel_log", "kernel_runtime", "fdt", "meminfo", "iomem", "cmdline", "version", "boot_params", "memmap", "dmesg"]
 
 failures = []
 checks = 0
@@ -788,7 +788,8 @@ def main():
 FATE_COLORS = {
     # daemon/render-svg.c fate_colors[]
     "held": "e15759", "freed": "59a14f", "partially_freed": "f28e2b", "retained": "4e79a7",
-    "rejected": "b07aa1", "nomap": "79706e", "reusable": "76b7b2", "unknown": "bab0ac",
+    "rejected": "b07aa1", "nomap": "79706e", "reusable": "76b7b2", "not_ram": "9c755f",
+    "unknown": "bab0ac",
 }
 
 

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Builds bootmem_fate logs in memory for the tests: a writer for the binary
- * format, and synth_boot(), a small arm64-like boot whose every figure is
+ * format (version 2: the totals are computed from the records plus the
+ * events synth_drop() says the list lost), a writer for the runtime file,
+ * and synth_boot(), a small arm64-like boot whose every figure is
  * known by construction (see the numbers in synth_boot()).
  */
 #pragma once
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +22,10 @@ struct synth {
 	unsigned strtab_len;
 	uint32_t page_size;
 	uint64_t totalram_pages;
+	uint32_t capacity;	/* 0: 1024 */
+	uint32_t reserved_slots;
+	/* events the kernel counted in the totals but could not keep in the list */
+	struct bmf_totals dropped;
 };
 
 static inline uint32_t synth_str(struct synth *s, const char *str)
@@ -54,6 +61,7 @@ static inline struct bmf_record *synth_add(struct synth *s, uint16_t kind, uint1
 	r->size = size;
 	r->pages = pages;
 	r->seq = s->n;
+	r->count = 1;
 	r->time_ns = s->n * 1000;
 	r->caller = synth_str(s, caller);
 	r->caller_offset = 0x10;
@@ -65,33 +73,139 @@ static inline struct bmf_record *synth_add(struct synth *s, uint16_t kind, uint1
 	return r;
 }
 
-/* Serializes into a malloc()ed buffer: header, records, string table. */
+/* Events that happened but did not fit in the list: they count in the totals only. */
+static inline void synth_drop(struct synth *s, uint16_t kind, uint64_t events, uint64_t bytes, int64_t pages)
+{
+	s->dropped.dropped_events[kind] += events;
+	s->dropped.dropped_bytes[kind] += bytes;
+	s->dropped.dropped_pages[kind] += pages;
+}
+
+static inline int synth_counts_pages(unsigned kind)
+{
+	return kind == BMF_FREE_ALL || kind == BMF_FREE_AREA || kind == BMF_FREE_PAGE ||
+	       kind == BMF_FREE_LATE || kind == BMF_PAGES;
+}
+
+/* The totals the kernel would keep for the records plus the dropped events. */
+static inline void synth_totals(const struct synth *s, struct bmf_totals *t)
+{
+	*t = s->dropped;
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct bmf_record *r = &s->rec[i];
+
+		if (r->kind >= BMF_NR_KINDS)
+			continue;
+		t->kind_events[r->kind] += r->count;
+		t->kind_bytes[r->kind] += r->size;
+		if (synth_counts_pages(r->kind))
+			t->kind_pages[r->kind] += r->pages;
+		if (r->tag < BMF_NR_TAGS && r->kind == BMF_RESERVE)
+			t->tag_reserved[r->tag] += r->size;
+		if (r->tag < BMF_NR_TAGS && r->kind == BMF_ALLOC)
+			t->tag_allocated[r->tag] += r->size;
+		if (r->tag < BMF_NR_TAGS && r->kind == BMF_FREE)
+			t->tag_freed[r->tag] += r->size;
+	}
+	for (unsigned k = 0; k < BMF_NR_KINDS; k++) {
+		t->kind_events[k] += s->dropped.dropped_events[k];
+		t->kind_bytes[k] += s->dropped.dropped_bytes[k];
+		if (synth_counts_pages(k)) {
+			t->kind_pages[k] += s->dropped.dropped_pages[k];
+			t->managed_pages += t->kind_pages[k];
+		}
+	}
+}
+
+/* Serializes into a malloc()ed buffer: header, totals, records, string table. */
 static inline unsigned char *synth_write(struct synth *s, size_t *len)
 {
 	struct bmf_header h;
+	struct bmf_totals t;
 	size_t rec_bytes = s->n * sizeof(struct bmf_record);
+	size_t to = sizeof(h), ro = to + sizeof(t), so;
 	unsigned char *buf;
 
 	memset(&h, 0, sizeof(h));
+	synth_totals(s, &t);
 	memcpy(h.magic, BMF_MAGIC, BMF_MAGIC_LEN);
 	h.version = BMF_VERSION;
 	h.header_size = sizeof(h);
+	h.flags = BMF_HDR_FROZEN | BMF_HDR_KALLSYMS;
+	h.phase = BMF_PHASE_RUNNING;
+	h.totals_offset = (uint32_t)to;
+	h.totals_size = sizeof(t);
+	h.records_offset = (uint32_t)ro;
 	h.record_size = sizeof(struct bmf_record);
 	h.record_count = s->n;
-	h.capacity = 1024;
+	h.capacity = s->capacity ? s->capacity : 1024;
+	h.reserved_slots = s->reserved_slots;
 	h.page_size = s->page_size;
 	h.machine = synth_str(s, "aarch64");
 	h.release = synth_str(s, "6.12.117-synth");
-	h.strtab_offset = (uint32_t)(sizeof(h) + rec_bytes);
+	so = ro + rec_bytes;
+	h.strtab_offset = (uint32_t)so;
 	h.strtab_size = s->strtab_len;
 	h.totalram_pages = s->totalram_pages;
-	*len = sizeof(h) + rec_bytes + s->strtab_len;
+	*len = so + s->strtab_len;
 	buf = malloc(*len);
 	if (!buf)
 		abort();
 	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), s->rec, rec_bytes);
-	memcpy(buf + sizeof(h) + rec_bytes, s->strtab, s->strtab_len);
+	memcpy(buf + to, &t, sizeof(t));
+	memcpy(buf + ro, s->rec, rec_bytes);
+	memcpy(buf + so, s->strtab, s->strtab_len);
+	return buf;
+}
+
+/* The runtime file: up to 16 callers. */
+struct synth_rt {
+	struct bmf_rt_entry e[16];
+	unsigned n;
+	int64_t boot_pages;	/* totals.managed_pages of the log */
+};
+
+static inline void synth_rt_add(struct synth_rt *rt, const char *caller, const char *module,
+				uint64_t in, uint64_t out, uint64_t added, uint64_t removed)
+{
+	struct bmf_rt_entry *e = &rt->e[rt->n++];
+
+	memset(e, 0, sizeof(*e));
+	snprintf(e->caller, sizeof(e->caller), "%s", caller);
+	snprintf(e->module, sizeof(e->module), "%s", module);
+	e->pages_in = in;
+	e->pages_out = out;
+	e->events = 1;
+	e->bytes_added = added;
+	e->bytes_removed = removed;
+	e->kind = BMF_PAGES;
+}
+
+static inline unsigned char *synth_rt_write(const struct synth_rt *rt, uint32_t page_size, size_t *len)
+{
+	struct bmf_rt_header h;
+	unsigned char *buf;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, BMF_RT_MAGIC, BMF_MAGIC_LEN);
+	h.version = BMF_VERSION;
+	h.header_size = sizeof(h);
+	h.entry_size = sizeof(struct bmf_rt_entry);
+	h.count = rt->n;
+	h.capacity = 16;
+	h.page_size = page_size;
+	for (unsigned i = 0; i < rt->n; i++) {
+		h.pages_in += rt->e[i].pages_in;
+		h.pages_out += rt->e[i].pages_out;
+	}
+	h.managed_pages = rt->boot_pages + (int64_t)h.pages_in - (int64_t)h.pages_out;
+	h.totalram_pages = (uint64_t)h.managed_pages;
+	*len = sizeof(h) + rt->n * sizeof(struct bmf_rt_entry);
+	buf = malloc(*len);
+	if (!buf)
+		abort();
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), rt->e, rt->n * sizeof(struct bmf_rt_entry));
 	return buf;
 }
 
@@ -208,6 +322,7 @@ static inline int64_t synth_boot(struct synth *s)
 	synth_add(s, BMF_FREE_AREA, BMF_TAG_NONE, 0, SYN_KERNEL + 5 * mib, mib, 256, "free_initmem", "unused kernel");
 	pages += 256;
 	synth_add(s, BMF_INITMEM_DONE, 0, 0, 0, 0, pages, "kernel_init", NULL);
+	synth_add(s, BMF_BOOT_DONE, 0, 0, 0, 0, pages, "kernel_init", NULL);
 	s->totalram_pages = (uint64_t)pages;
 	return pages;
 }

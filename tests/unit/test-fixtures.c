@@ -83,6 +83,7 @@ static void check_fixture(const char *src, const char *name)
 	uint64_t ps;
 	const struct bm_region *g;
 	unsigned long long memtotal_kib = 0;
+	int64_t fw_removed = 0;
 	int rc;
 
 	snprintf(dir, sizeof(dir), "%s/tests/data/vm/%s", src, name);
@@ -107,11 +108,31 @@ static void check_fixture(const char *src, const char *name)
 	sscanf(strstr(meminfo, "MemTotal:"), "MemTotal: %llu kB", &memtotal_kib);
 	EXPECT("memtotal_log_bytes (= meminfo)", r->rec.memtotal_log.value, (int64_t)memtotal_kib * 1024);
 	CHECK(r->rec.ram.value == r->rec.memtotal.value + r->rec.held.value + r->rec.nomap.value +
-	      r->rec.removed.value + r->rec.unexplained.value, "%s: identity", name);
+	      r->rec.removed.value + r->rec.runtime.value + r->rec.unexplained.value, "%s: identity", name);
+	/* A fresh boot: the list held every event and the records add up to the totals */
+	EXPECT("dropped events (totals)", r->dropped_events, 0);
+	CHECK(r->log_totals_consistent, "%s: records + dropped = totals", name);
+	EXPECT("memtotal_log_bytes (totals.managed_pages)", r->rec.memtotal_log.value,
+	       (r->in.log->totals.managed_pages + (r->in.runtime ? (int64_t)(r->in.runtime->pages_in -
+									      r->in.runtime->pages_out) : 0)) *
+	       (int64_t)ps);
+	{
+		int64_t delta = 0;
+
+		for (int k = 0; k < _BM_RT_MAX; k++)
+			delta += r->rec.terms[k].ram_delta;
+		EXPECT("ram_bytes (boot RAM + runtime RAM)", r->rec.ram.value, r->rec.boot_ram.value + delta);
+	}
+	/* None of the scenarios gives memblock a firmware region that is not RAM */
+	EXPECT("firmware_not_ram_bytes", r->rec.not_ram.value, 0);
 	for (size_t i = 0; i < r->n_findings; i++)
 		printf("  finding %s: %s\n", r->findings[i].code, r->findings[i].message);
 
-	/* RAM: the FDT's /memory nodes, or x86's iomem System RAM in whole pages */
+	/*
+	 * RAM at boot: the FDT's /memory nodes, or x86's firmware memory map
+	 * (sys/firmware/memmap System RAM) in whole pages; what the kernel kept
+	 * of it (iomem System RAM) tells what was removed.
+	 */
 	if (fdt) {
 		int root_ac = fdt_address_cells(fdt, 0), root_sc = fdt_size_cells(fdt, 0), node;
 		uint64_t ram = 0;
@@ -127,20 +148,28 @@ static void check_fixture(const char *src, const char *name)
 			for (int k = 0; reg && k + (root_ac + root_sc) * 4 <= len; k += (root_ac + root_sc) * 4)
 				ram += fdt_cells(reg + k / 4 + root_ac, root_sc);
 		}
-		EXPECT("ram_bytes (FDT /memory)", r->rec.ram.value, ram);
-	} else if (iomem) {
-		uint64_t ram = 0;
+		EXPECT("boot_ram_bytes (FDT /memory)", r->rec.boot_ram.value, ram);
+	} else if (iomem && r->in.memmap) {
+		uint64_t ram = 0, kept = 0;
 
+		for (size_t i = 0; i < r->in.memmap->n; i++) {
+			const struct memmap_entry *e = &r->in.memmap->e[i];
+
+			if (!strcmp(e->type, "System RAM") && page_down(e->end + 1, ps) > page_up(e->start, ps))
+				ram += page_down(e->end + 1, ps) - page_up(e->start, ps);
+		}
 		for (const char *l = iomem; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
 			unsigned long long a, b;
 			char nm[32] = "";
 
 			if (*l != ' ' && sscanf(l, "%llx-%llx : %31[^\n]", &a, &b, nm) == 3 &&
 			    !strcmp(nm, "System RAM") && page_down(b + 1, ps) > page_up(a, ps))
-				ram += page_down(b + 1, ps) - page_up(a, ps);
+				kept += page_down(b + 1, ps) - page_up(a, ps);
 		}
-		EXPECT("ram_bytes (iomem System RAM, whole pages)", r->rec.ram.value, ram);
-	}
+		EXPECT("boot_ram_bytes (memmap System RAM, whole pages)", r->rec.boot_ram.value, ram);
+		fw_removed = (int64_t)(ram - kept);
+	} else
+		CHECK(false, "%s: no FDT and no x86 memmap + iomem to tell RAM", name);
 	{
 		const char *m = strstr(cmdline, "mem=");
 		unsigned long long v;
@@ -150,7 +179,8 @@ static void check_fixture(const char *src, const char *name)
 			v <<= unit == 'G' ? 30 : unit == 'M' ? 20 : unit == 'K' ? 10 : 0;
 			EXPECT("removed_bytes (RAM - mem=)", r->rec.removed.value, r->rec.ram.value - (int64_t)v);
 		} else
-			EXPECT("removed_bytes", r->rec.removed.value, 0);
+			EXPECT("removed_bytes (firmware RAM the kernel did not keep)", r->rec.removed.value,
+			       fw_removed);
 	}
 
 	/* The initrd: where the bootloader put it (FDT or boot_params) and what dmesg says came back */

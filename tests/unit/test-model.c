@@ -15,7 +15,16 @@
 #define MiB (1ll << 20)
 #define KiB (1ll << 10)
 
+static struct bootmem_report *load_synth_rt(struct synth *s, int64_t memtotal_pages, const char *extra_meminfo,
+					    struct synth_rt *rt);
+
 static struct bootmem_report *load_synth(struct synth *s, int64_t memtotal_pages, const char *extra_meminfo)
+{
+	return load_synth_rt(s, memtotal_pages, extra_meminfo, NULL);
+}
+
+static struct bootmem_report *load_synth_rt(struct synth *s, int64_t memtotal_pages, const char *extra_meminfo,
+					    struct synth_rt *rt)
 {
 	struct bootmem_report *r = NULL;
 	char meminfo[256], *root = fr_mkroot();
@@ -26,6 +35,11 @@ static struct bootmem_report *load_synth(struct synth *s, int64_t memtotal_pages
 	buf = synth_write(s, &len);
 	fr_write(root, "sys/kernel/bootmem_fate/log", buf, len);
 	free(buf);
+	if (rt) {
+		buf = synth_rt_write(rt, s->page_size, &len);
+		fr_write(root, "sys/kernel/bootmem_fate/runtime", buf, len);
+		free(buf);
+	}
 	snprintf(meminfo, sizeof(meminfo), "MemTotal:       %lld kB\nMemFree:        1 kB\n%s",
 		 (long long)memtotal_pages * 4, extra_meminfo ? extra_meminfo : "");
 	fr_write(root, "proc/meminfo", meminfo, strlen(meminfo));
@@ -315,13 +329,255 @@ static void test_bounded_labels(void)
 	report_free(r);
 }
 
+
+/*
+ * A full event list: the kernel kept counting in its totals.  MemTotal from
+ * the totals stays exact; what the list lost is reported by kind.
+ */
+static void test_dropped(void)
+{
+	struct synth s;
+	int64_t pages = synth_boot(&s);
+	struct bootmem_report *r;
+	json_t *j, *log, *d;
+	json_error_t err;
+	char *out;
+	size_t len;
+
+	/* an 8 KiB allocation the list had no room for: free_all skipped it */
+	for (unsigned i = 0; i < s.n; i++) {
+		struct bmf_record *rec = &s.rec[i];
+
+		if (rec->kind == BMF_FREE_ALL && rec->size > 64 * KiB) {
+			rec->size -= 8 * KiB;
+			rec->pages -= 2;
+			pages -= 2;
+			break;
+		}
+	}
+	synth_drop(&s, BMF_ALLOC, 1, 8 * KiB, 0);
+	/* and three freed pages, taken from what the model thinks memmap holds */
+	synth_drop(&s, BMF_FREE_PAGE, 3, 12 * KiB, 3);
+	pages += 3;
+	s.capacity = s.n;
+	s.reserved_slots = 4;
+	r = load_synth(&s, pages, NULL);
+	if (!r)
+		return;
+	CHECK_EQ(r->rec.memtotal_log.value, pages * 4096, "MemTotal from the totals");
+	CHECK(r->rec.memtotal_consistent, "memtotal consistent despite the drops");
+	CHECK(r->log_totals_consistent, "records + dropped = totals");
+	CHECK_EQ(r->dropped_events, 4, "dropped events");
+	CHECK_EQ(r->dropped_bytes, 20 * KiB, "dropped bytes");
+	CHECK_EQ(r->dropped_pages, 3, "dropped pages");
+	/* the cost on the identity: the allocation's pages, minus the freed ones */
+	CHECK_EQ(r->rec.unexplained.value, 8 * KiB - 12 * KiB, "unexplained is what the drops hide");
+	CHECK(has_finding(r, "log_dropped"), "log_dropped finding");
+	for (size_t i = 0; i < r->n_findings; i++)
+		if (!strcmp(r->findings[i].code, "log_dropped"))
+			CHECK(strstr(r->findings[i].message, "alloc 1 events, 8.0 KiB, 0 pages") &&
+			      strstr(r->findings[i].message, "free_page 3 events, 12.0 KiB, 3 pages"),
+			      "cost by kind: %s", r->findings[i].message);
+	CHECK(report_render(r, REPORT_JSON, &out, &len) == 0, "render json");
+	j = json_loadb(out, len, 0, &err);
+	free(out);
+	log = json_object_get(j, "log");
+	CHECK_EQ(json_integer_value(json_object_get(log, "capacity")), s.n, "json capacity");
+	CHECK_EQ(json_integer_value(json_object_get(log, "reserved_slots")), 4, "json reserved slots");
+	CHECK_EQ(json_integer_value(json_object_get(log, "dropped_events")), 4, "json dropped events");
+	d = json_object_get(log, "dropped_by_kind");
+	CHECK(json_array_size(d) == 2, "two kinds dropped");
+	CHECK(!strcmp(json_string_value(json_object_get(json_array_get(d, 0), "kind")), "alloc") &&
+	      json_integer_value(json_object_get(json_array_get(d, 0), "bytes")) == 8 * KiB, "alloc dropped");
+	json_decref(j);
+	CHECK(report_render(r, REPORT_PROMETHEUS, &out, &len) == 0, "render prometheus");
+	CHECK(strstr(out, "\nbootmemd_log_dropped_events{kind=\"alloc\"} 1\n"), "dropped alloc metric");
+	CHECK(strstr(out, "\nbootmemd_log_dropped_pages{kind=\"free_page\"} 3\n"), "dropped pages metric");
+	CHECK(strstr(out, "\nbootmemd_log_dropped_events{kind=\"reserve\"} 0\n"), "a kind with no drops reads 0");
+	CHECK(strstr(out, "\nbootmemd_log_capacity_records "), "capacity metric");
+	free(out);
+	report_free(r);
+
+	/* records that do not add up to the totals are a finding */
+	synth_boot(&s);
+	s.dropped.dropped_pages[BMF_FREE_ALL] = 0;
+	r = load_synth(&s, (int64_t)s.totalram_pages, NULL);
+	if (r) {
+		CHECK(r->log_totals_consistent && !has_finding(r, "log_totals_mismatch"), "consistent boot");
+		report_free(r);
+	}
+}
+
+static const struct bm_runtime_term *term(const struct bootmem_report *r, enum bm_rt_class k)
+{
+	return &r->rec.terms[k];
+}
+
+/* A ballooned VM: pages the balloon holds are a term, not unexplained. */
+static void test_runtime_balloon(void)
+{
+	struct synth s;
+	int64_t pages = synth_boot(&s);
+	struct synth_rt rt = { .boot_pages = pages };
+	struct bootmem_report *r;
+	char *out;
+	size_t len;
+
+	synth_rt_add(&rt, "fill_balloon", "virtio_balloon", 100, 1000, 0, 0);
+	r = load_synth_rt(&s, pages - 900, NULL, &rt);
+	if (!r)
+		return;
+	CHECK(r->rec.has_runtime, "runtime read");
+	CHECK_EQ(r->rec.ram.value, 256 * MiB, "RAM does not move with a balloon");
+	CHECK_EQ(term(r, BM_RT_BALLOONED)->bytes.value, 900 * 4096, "ballooned term");
+	CHECK_EQ(r->rec.runtime.value, 900 * 4096, "runtime total");
+	CHECK_EQ(r->rec.memtotal_log.value, (pages - 900) * 4096, "MemTotal with the runtime changes");
+	CHECK(r->rec.memtotal_consistent, "consistent");
+	CHECK_EQ(r->rec.unexplained.value, 0, "unexplained");
+	CHECK(!has_finding(r, "runtime_inconsistent") && !has_finding(r, "runtime_other"), "no runtime findings");
+	CHECK(report_render(r, REPORT_PROMETHEUS, &out, &len) == 0, "render");
+	CHECK(strstr(out, "\nbootmemd_runtime_pages{class=\"ballooned\",direction=\"out\"} 1000\n"), "pages out");
+	CHECK(strstr(out, "\nbootmemd_runtime_bytes{class=\"ballooned\"} 3686400\n"), "term metric");
+	free(out);
+	CHECK(report_render(r, REPORT_TEXT, &out, &len) == 0, "render text");
+	CHECK(strstr(out, "+ ballooned"), "text names the term");
+	free(out);
+	{
+		json_error_t err;
+		json_t *j, *e, *t;
+
+		CHECK(report_render(r, REPORT_JSON, &out, &len) == 0, "render json");
+		j = json_loadb(out, len, 0, &err);
+		free(out);
+		e = json_array_get(json_object_get(json_object_get(j, "runtime"), "entries"), 0);
+		CHECK(e && !strcmp(json_string_value(json_object_get(e, "class")), "ballooned") &&
+		      !strcmp(json_string_value(json_object_get(e, "module")), "virtio_balloon"), "runtime entry");
+		t = json_array_get(json_object_get(json_object_get(j, "reconciliation"), "runtime_terms"), 0);
+		CHECK(t && !strcmp(json_string_value(json_object_get(t, "class")), "ballooned") &&
+		      json_integer_value(json_object_get(t, "bytes")) == 900 * 4096, "runtime term in JSON");
+		CHECK(json_integer_value(json_object_get(json_object_get(j, "reconciliation"), "runtime_bytes")) ==
+		      900 * 4096, "runtime_bytes");
+		json_decref(j);
+	}
+	report_free(r);
+
+	/* without the runtime file the balloon's pages are unexplained: no term is invented */
+	r = load_synth(&s, pages - 900, NULL);
+	if (r) {
+		CHECK(!r->rec.has_runtime, "no runtime");
+		CHECK_EQ(r->rec.unexplained.value, 900 * 4096, "unexplained without the runtime file");
+		report_free(r);
+	}
+}
+
+/* Hot-added memory: RAM follows it; memory added but not online is its term. */
+static void test_runtime_hotplug(void)
+{
+	struct synth s;
+	int64_t pages = synth_boot(&s);
+	struct synth_rt rt = { .boot_pages = pages };
+	struct bootmem_report *r;
+
+	/* arm64 keeps memblock: 128 MiB added, 2 MiB of it hold its own memmap */
+	synth_rt_add(&rt, "add_memory_resource", "", 0, 0, 128 * MiB, 0);
+	synth_rt_add(&rt, "online_pages", "", 32768 - 512, 0, 0, 0);
+	synth_rt_add(&rt, "free_bootmem_page", "", 64, 0, 0, 0);
+	synth_rt_add(&rt, "virtio_mem_fake_offline", "", 0, 256, 0, 0);
+	synth_rt_add(&rt, "mystery_driver", "foo", 0, 16, 0, 0);
+	pages += 32768 - 512 + 64 - 256 - 16;
+	r = load_synth_rt(&s, pages, NULL, &rt);
+	if (!r)
+		return;
+	CHECK_EQ(r->rec.boot_ram.value, 256 * MiB, "boot RAM");
+	CHECK_EQ(r->rec.ram.value, 256 * MiB + 128 * MiB - 1 * MiB, "RAM follows hotplug and virtio-mem");
+	CHECK_EQ(term(r, BM_RT_HOT_ADDED)->bytes.value, 2 * MiB, "hot-added, not online");
+	CHECK_EQ(term(r, BM_RT_HOT_ADDED)->ram_delta, 128 * MiB, "hot-added RAM");
+	CHECK_EQ(term(r, BM_RT_HUGETLB_VMEMMAP)->bytes.value, -64 * 4096, "vmemmap pages returned");
+	CHECK_EQ(term(r, BM_RT_VIRTIO_MEM)->bytes.value, 0, "virtio-mem unplug moves RAM");
+	CHECK_EQ(term(r, BM_RT_OTHER)->bytes.value, 16 * 4096, "other");
+	CHECK_EQ(r->rec.unexplained.value, 0, "unexplained");
+	CHECK(r->rec.memtotal_consistent, "consistent");
+	CHECK(has_finding(r, "runtime_other"), "unclassified caller named");
+	report_free(r);
+
+	/* x86 drops memblock after boot: the onlined pages are the RAM added */
+	synth_boot(&s);
+	rt.n = 0;
+	synth_rt_add(&rt, "online_pages", "", 32768, 0, 0, 0);
+	r = load_synth_rt(&s, rt.boot_pages + 32768, NULL, &rt);
+	if (r) {
+		CHECK_EQ(r->rec.ram.value, 384 * MiB, "RAM from the onlined pages");
+		CHECK_EQ(r->rec.unexplained.value, 0, "unexplained");
+		report_free(r);
+	}
+}
+
+/*
+ * Firmware's RAM: 1 MiB at the top that memblock never got (mem=) is
+ * removed; a flash window memblock knew is a firmware region, not RAM.
+ */
+static void test_fw_ram(void)
+{
+	struct synth s;
+	int64_t pages = synth_boot(&s);
+	struct bootmem_report *r;
+	const struct bm_region *g;
+
+	synth_add(&s, BMF_FW_RAM, 0, 0, SYN_RAM_BASE, SYN_RAM_SIZE + 1 * MiB, 0, "e820__memblock_setup", NULL);
+	synth_add(&s, BMF_MEM_ADD, 0, 0, 0x10000000ull, 64 * MiB, 0, "early_init_dt_add_memory_arch", NULL);
+	synth_add(&s, BMF_RESERVE, BMF_TAG_FIRMWARE, 0, 0x10000000ull, 64 * MiB, 0, "efi_reserve", NULL);
+	synth_add(&s, BMF_IDENTITY, BMF_TAG_FIRMWARE, BMF_F_NOT_RAM, 0x10000000ull, 64 * MiB, 0, "efi_reserve",
+		  "flash");
+	synth_add(&s, BMF_MEM_ADD, 0, 0, 0x20000000ull, 4 * MiB, 0, "early_init_dt_add_memory_arch", NULL);
+	synth_add(&s, BMF_RESERVE, BMF_TAG_NONE, 0, 0x20000000ull, 4 * MiB, 0, "sram_reserve", NULL);
+	r = load_synth(&s, pages, NULL);
+	if (!r)
+		return;
+	CHECK_EQ(r->rec.ram.value, 257 * MiB, "RAM is firmware's");
+	CHECK_EQ(r->rec.removed.value, 1 * MiB, "RAM memblock never got is removed");
+	CHECK_EQ(r->rec.not_ram.value, 68 * MiB, "firmware, not RAM");
+	CHECK_EQ(r->rec.unexplained.value, 0, "unexplained");
+	g = region(r, "flash");
+	if (g) {
+		CHECK(g->kind == BM_KIND_FIRMWARE && g->fate == BM_FATE_NOT_RAM, "flash is firmware, not RAM: %s",
+		      bm_fate_name(g->fate));
+		CHECK_EQ(g->held.value, 0, "flash holds no RAM");
+	}
+	g = region(r, "firmware_not_ram");
+	if (g)
+		CHECK(g->fate == BM_FATE_NOT_RAM && g->reserved.value == 4 * MiB, "memblock memory outside e820");
+	report_free(r);
+}
+
+/* Every enum value has its name: a hole in a table would print NULL. */
+static void test_names(void)
+{
+	for (int f = 0; f < _BM_FATE_MAX; f++)
+		CHECK(bm_fate_name((enum bm_fate)f) && (f == BM_FATE_UNKNOWN ||
+		      strcmp(bm_fate_name((enum bm_fate)f), "unknown")), "fate %d has a name", f);
+	for (int k = 0; k < _BM_KIND_MAX; k++)
+		CHECK(bm_kind_name((enum bm_kind)k) && strcmp(bm_kind_name((enum bm_kind)k), "unknown"),
+		      "kind %d has a name", k);
+	for (int s = 0; s < _BM_SRC_MAX; s++)
+		CHECK(bm_src_name((enum bm_src)s) && strcmp(bm_src_name((enum bm_src)s), "unknown"),
+		      "source %d has a name", s);
+	for (int c = 0; c < _BM_RT_MAX; c++)
+		CHECK(bm_rt_class_name((enum bm_rt_class)c) && bm_rt_class_title((enum bm_rt_class)c),
+		      "runtime class %d has a name", c);
+}
+
 int main(void)
 {
+	test_names();
 	test_synthetic_boot();
 	test_unexplained();
 	test_memtotal_mismatch();
 	test_rejected_initrd();
 	test_json_and_metrics();
 	test_bounded_labels();
+	test_dropped();
+	test_runtime_balloon();
+	test_runtime_hotplug();
+	test_fw_ram();
 	return tap_done("test-model");
 }

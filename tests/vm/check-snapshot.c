@@ -9,12 +9,23 @@
  *
  * Checks one snapshot captured by tests/vm/run against the kernel's own
  * account of the same boot:
- *   - the log parses with the documented format and dropped is 0;
+ *   - the log parses with the documented format (v2), no event was dropped
+ *     (Σ totals.dropped_events is 0), the list is frozen, and no caller is a
+ *     raw address;
  *   - the kernel sections, initrd and FDT are tagged where the arch has them;
  *   - sizes agree with dmesg: every "Freeing ... memory: NK" line, the
  *     "Memory:" line's sections, and the FDT header's totalsize;
  *   - a rejected initrd is logged with its reason;
- *   - MemTotal rebuilt from the log equals /proc/meminfo exactly.
+ *   - the records' pages add up to totals.managed_pages, and MemTotal
+ *     rebuilt from the totals (plus the runtime file when there is one)
+ *     equals /proc/meminfo exactly;
+ *   - RAM in the log (its BMF_FW_RAM ranges, else memblock_add) is exactly
+ *     the firmware's: x86 sys/firmware/memmap System RAM; arm and arm64 the
+ *     FDT /memory nodes, or without any the EFI memory map's RAM descriptors
+ *     as efi=debug prints them;
+ *   - with memblock=debug, every memblock_reserve / memblock_phys_free range
+ *     dmesg prints lies inside a reserve (resp. free) record;
+ *   - the model (report.h) leaves 0 bytes unexplained.
  * Each failed check prints one line; the exit status is the number of
  * failures (capped), 0 when all pass.
  */
@@ -23,8 +34,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 
 #include "bmf-log.h"
+#include "fdt-source.h"
+#include "report.h"
 
 static int failures;
 
@@ -80,14 +94,37 @@ static bool has_kind(const struct bmf_log *log, unsigned kind)
 	return false;
 }
 
-/* Sum of FREE_AREA pages with @label, in KiB as free_reserved_area() prints. */
+/* Whether [base, base + size) lies inside an identity named @label. */
+static bool in_named(const struct bmf_log *log, const char *label, uint64_t base, uint64_t size)
+{
+	for (size_t i = 0; i < log->n_events; i++) {
+		const struct bmf_event *e = &log->events[i];
+
+		if (e->kind == BMF_IDENTITY && !strcmp(e->label, label) && e->base <= base &&
+		    base + size <= e->base + e->size)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Sum of FREE_AREA pages with @label, in KiB as free_reserved_area() prints.
+ * A release without a label of its own (x86's EFI boot services) counts
+ * when it lies inside an identity of that name.
+ */
 static uint64_t freed_kib(const struct bmf_log *log, const char *label)
 {
 	int64_t pages = 0;
 
-	for (size_t i = 0; i < log->n_events; i++)
-		if (log->events[i].kind == BMF_FREE_AREA && !strcmp(log->events[i].label, label))
-			pages += log->events[i].pages;
+	for (size_t i = 0; i < log->n_events; i++) {
+		const struct bmf_event *e = &log->events[i];
+
+		if (e->kind != BMF_FREE_AREA)
+			continue;
+		if (!strcmp(e->label, label) ||
+		    (!e->label[0] && in_named(log, label, e->base, e->size)))
+			pages += e->pages;
+	}
 	return (uint64_t)pages * log->page_size / 1024;
 }
 
@@ -153,23 +190,343 @@ static void check_memory_line(const struct bmf_log *log, const char *dmesg)
 	      bss, kib_of(log, BMF_TAG_KERNEL_BSS));
 }
 
-static void check_memtotal(const struct bmf_log *log, const char *meminfo)
+/* MemTotal from the totals, plus the runtime file's changes when the snapshot has it. */
+static void check_memtotal(const struct bmf_log *log, const char *dir, const char *meminfo)
 {
 	const char *p = meminfo ? strstr(meminfo, "MemTotal:") : NULL;
 	unsigned long kib = 0;
-	int64_t pages = 0;
+	int64_t records = 0, pages = log->totals.managed_pages;
+	size_t len = 0;
+	char *raw = slurp(dir, "sys/kernel/bootmem_fate/runtime", &len);
 
 	for (size_t i = 0; i < log->n_events; i++)
 		if (bmf_kind_counts_pages(log->events[i].kind))
-			pages += log->events[i].pages;
+			records += log->events[i].pages;
+	CHECK(records == log->totals.managed_pages,
+	      "the records' pages add up to %" PRId64 ", totals.managed_pages is %" PRId64,
+	      records, log->totals.managed_pages);
+	if (raw) {
+		struct bmf_runtime *rt = NULL;
+		struct bmf_log_diag diag;
+
+		if (bmf_runtime_parse(raw, len, &rt, &diag) < 0)
+			CHECK(false, "runtime file does not parse: %s", diag.message);
+		else {
+			CHECK(!rt->saturated, "a runtime counter saturated");
+			pages += (int64_t)(rt->pages_in - rt->pages_out);
+			CHECK(rt->managed_pages == pages, "runtime managed_pages %" PRId64 ", log + runtime %" PRId64,
+			      rt->managed_pages, pages);
+			printf("  runtime: %zu callers, %" PRIu64 " pages in, %" PRIu64 " out\n", rt->n,
+			       rt->pages_in, rt->pages_out);
+			bmf_runtime_free(rt);
+		}
+		free(raw);
+	}
 	CHECK(p && sscanf(p, "MemTotal: %lu kB", &kib) == 1, "no MemTotal in proc/meminfo");
 	CHECK((uint64_t)pages * log->page_size / 1024 == kib,
 	      "MemTotal %lu kB, rebuilt from the log %" PRIu64 " kB", kib,
 	      (uint64_t)pages * log->page_size / 1024);
-	CHECK((uint64_t)pages == log->totalram_pages,
-	      "log header totalram_pages %" PRIu64 ", sum of page events %" PRId64,
-	      log->totalram_pages, pages);
-	printf("  MemTotal %lu kB = %" PRId64 " pages from the log\n", kib, pages);
+	printf("  MemTotal %lu kB = %" PRId64 " pages from the log's totals%s\n", kib, pages,
+	       raw ? " and the runtime file" : "");
+}
+
+/* ---- RAM: the log against the firmware ---------------------------------- */
+
+struct rset {
+	struct fdt_range r[512];
+	size_t n;
+};
+
+static void rset_add(struct rset *s, uint64_t base, uint64_t size)
+{
+	if (size && s->n < sizeof(s->r) / sizeof(s->r[0]))
+		s->r[s->n++] = (struct fdt_range){ base, size };
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct fdt_range *x = a, *y = b;
+
+	return x->base < y->base ? -1 : x->base > y->base;
+}
+
+/* Sorts and merges overlapping or adjacent ranges: the union. */
+static void rset_union(struct rset *s)
+{
+	size_t n = 0;
+
+	qsort(s->r, s->n, sizeof(s->r[0]), cmp_range);
+	for (size_t i = 0; i < s->n; i++) {
+		if (n && s->r[n - 1].base + s->r[n - 1].size >= s->r[i].base) {
+			uint64_t e = s->r[i].base + s->r[i].size;
+
+			if (e > s->r[n - 1].base + s->r[n - 1].size)
+				s->r[n - 1].size = e - s->r[n - 1].base;
+		} else
+			s->r[n++] = s->r[i];
+	}
+	s->n = n;
+}
+
+static uint64_t rset_bytes(const struct rset *s)
+{
+	uint64_t t = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		t += s->r[i].size;
+	return t;
+}
+
+/* x86: /sys/firmware/memmap/N/{start,end,type}, end inclusive. */
+static bool memmap_ram(const char *dir, struct rset *fw)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/sys/firmware/memmap", dir);
+	d = opendir(path);
+	if (!d)
+		return false;
+	while ((de = readdir(d))) {
+		char name[600], *type, *start, *end;
+		unsigned long long s = 0, e = 0;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(name, sizeof(name), "sys/firmware/memmap/%s/type", de->d_name);
+		type = slurp(dir, name, NULL);
+		snprintf(name, sizeof(name), "sys/firmware/memmap/%s/start", de->d_name);
+		start = slurp(dir, name, NULL);
+		snprintf(name, sizeof(name), "sys/firmware/memmap/%s/end", de->d_name);
+		end = slurp(dir, name, NULL);
+		if (type && start && end && strncmp(type, "System RAM", 10) == 0 &&
+		    sscanf(start, "%llx", &s) == 1 && sscanf(end, "%llx", &e) == 1 && e >= s)
+			rset_add(fw, s, e - s + 1);
+		free(type);
+		free(start);
+		free(end);
+	}
+	closedir(d);
+	return fw->n > 0;
+}
+
+/* arm, arm64: the FDT's /memory nodes. */
+static bool fdt_ram(const char *dir, struct rset *fw)
+{
+	size_t len = 0;
+	char *blob = slurp(dir, "sys/firmware/fdt", &len);
+	struct fdt_info *info = NULL;
+
+	if (blob && fdt_source_parse(blob, len, &info) == 0) {
+		for (size_t i = 0; i < info->n_memory; i++)
+			rset_add(fw, info->memory[i].base, info->memory[i].size);
+		fdt_info_free(info);
+	}
+	free(blob);
+	return fw->n > 0;
+}
+
+/*
+ * UEFI boots: efi=debug prints each descriptor as
+ *   "efi:   0x000040000000-0x0000403fffff [Conventional|...]*"
+ * (end inclusive), its attributes after the type ("|RUN|...|WB|WT|WC|UC]").
+ * RAM is what reserve_regions() gives memblock, less MMIO: every cacheable
+ * descriptor (WB, WT or WC) but MMIO and MMIO Port ones, and soft-reserved
+ * (SP) ones, which the kernel leaves out.  That is the set the kernel logs
+ * as BMF_FW_RAM; the MMIO ones it names as firmware that is not RAM.
+ */
+static bool efi_attr(const char *t, const char *eol, const char *attr)
+{
+	char pat[8];
+	const char *a;
+
+	snprintf(pat, sizeof(pat), "|%s", attr);
+	a = strstr(t, pat);
+	return a && (!eol || a < eol) && (a[strlen(pat)] == '|' || a[strlen(pat)] == ']');
+}
+
+static bool efi_ram(const char *dmesg, struct rset *fw, size_t *descriptors)
+{
+	*descriptors = 0;
+	for (const char *p = dmesg; p && (p = strstr(p, "efi:   0x")); p++) {
+		unsigned long long s, e;
+		const char *t = strchr(p, '[');
+		const char *eol = strchr(p, '\n');
+		size_t tl;
+
+		if (sscanf(p, "efi: 0x%llx-0x%llx", &s, &e) != 2 || !t || (eol && t > eol) || e < s)
+			continue;
+		(*descriptors)++;
+		t++;
+		tl = strcspn(t, "|]");
+		while (tl && t[tl - 1] == ' ')
+			tl--;
+		if ((tl == 4 && !strncmp(t, "MMIO", 4)) || (tl == 9 && !strncmp(t, "MMIO Port", 9)))
+			continue;
+		if (efi_attr(t, eol, "SP"))
+			continue;
+		if (efi_attr(t, eol, "WB") || efi_attr(t, eol, "WT") || efi_attr(t, eol, "WC"))
+			rset_add(fw, s, e - s + 1);
+	}
+	return fw->n > 0;
+}
+
+static void print_diff(const char *what, const struct rset *a, const struct rset *b)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		bool same = false;
+
+		for (size_t k = 0; k < b->n && !same; k++)
+			same = a->r[i].base == b->r[k].base && a->r[i].size == b->r[k].size;
+		if (!same)
+			printf("    %s only: [0x%" PRIx64 "-0x%" PRIx64 ")\n", what, a->r[i].base,
+			       a->r[i].base + a->r[i].size);
+	}
+}
+
+static void check_ram(const struct bmf_log *log, const char *dir, const char *dmesg)
+{
+	struct rset *lg = calloc(1, sizeof(*lg)), *fw = calloc(1, sizeof(*fw));
+	const char *src;
+	bool fwram = false, same;
+	size_t desc = 0;
+
+	if (!lg || !fw)
+		abort();
+	for (size_t i = 0; i < log->n_events; i++)
+		fwram |= log->events[i].kind == BMF_FW_RAM;
+	for (size_t i = 0; i < log->n_events; i++)
+		if (log->events[i].kind == (fwram ? BMF_FW_RAM : BMF_MEM_ADD))
+			rset_add(lg, log->events[i].base, log->events[i].size);
+	if (!strcmp(log->machine, "x86_64") || !strcmp(log->machine, "i686")) {
+		src = "sys/firmware/memmap System RAM";
+		memmap_ram(dir, fw);
+	} else if (fdt_ram(dir, fw))
+		src = "FDT /memory";
+	else {
+		src = "EFI memory map (efi=debug)";
+		if (dmesg)
+			efi_ram(dmesg, fw, &desc);
+		CHECK(desc, "no FDT /memory node and no efi=debug memory map in dmesg");
+	}
+	rset_union(lg);
+	rset_union(fw);
+	same = lg->n == fw->n;
+	for (size_t i = 0; same && i < lg->n; i++)
+		same = lg->r[i].base == fw->r[i].base && lg->r[i].size == fw->r[i].size;
+	CHECK(fw->n, "no RAM from %s", src);
+	CHECK(same, "RAM in the log (%s, %" PRIu64 " bytes in %zu ranges) differs from %s (%" PRIu64
+	      " bytes in %zu ranges)", fwram ? "fw_ram" : "mem_add", rset_bytes(lg), lg->n, src,
+	      rset_bytes(fw), fw->n);
+	if (!same) {
+		print_diff("log", lg, fw);
+		print_diff("firmware", fw, lg);
+	}
+	printf("  RAM %" PRIu64 " bytes in %zu ranges: log (%s) vs %s\n", rset_bytes(lg), lg->n,
+	       fwram ? "fw_ram" : "mem_add", src);
+	free(lg);
+	free(fw);
+}
+
+/* ---- memblock=debug: what memblock itself printed ------------------------ */
+
+static bool inside(const struct bmf_log *log, unsigned kind, unsigned alt, uint64_t s, uint64_t e)
+{
+	for (size_t i = 0; i < log->n_events; i++) {
+		const struct bmf_event *r = &log->events[i];
+
+		if ((r->kind == kind || r->kind == alt) && r->base <= s && e <= r->base + r->size)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * "memblock_reserve: [0xS-0xE] caller" and "memblock_phys_free: [0xS-0xE]
+ * caller", E inclusive.  Records coalesce, so each range must lie inside
+ * one record.  memblock's allocator reserves through memblock_reserve()
+ * too: those lines (caller memblock_alloc* or memblock_phys_alloc*, or
+ * __memblock_reserve) may lie in an alloc record.
+ */
+static void check_memblock_debug(const struct bmf_log *log, const char *dmesg)
+{
+	static const struct {
+		const char *prefix;
+		unsigned kind;
+	} ops[] = {
+		{ "memblock_reserve: [", BMF_RESERVE },
+		{ "memblock_phys_free: [", BMF_FREE },
+	};
+	size_t checked = 0, misses = 0;
+
+	for (size_t o = 0; o < 2; o++)
+		for (const char *p = dmesg; (p = strstr(p, ops[o].prefix)); p++) {
+			unsigned long long s, e;
+			char caller[128] = "";
+			unsigned alt = 0;
+
+			if (sscanf(p + strlen(ops[o].prefix), "0x%llx-0x%llx] %127s", &s, &e, caller) < 2)
+				continue;
+			if (e < s || e == UINT64_MAX)
+				continue;	/* size 0: not logged */
+			/* __memblock_reserve (newer kernels) is the allocator's path too */
+			if (ops[o].kind == BMF_RESERVE && (!strncmp(caller, "memblock_alloc", 14) ||
+							   !strncmp(caller, "memblock_phys_alloc", 19) ||
+							   (p > dmesg && p[-1] == '_')))
+				alt = BMF_ALLOC;
+			checked++;
+			if (!inside(log, ops[o].kind, alt, s, e + 1)) {
+				misses++;
+				printf("  memblock=debug: %.*s: [0x%llx-0x%llx] %s is in no %s record\n",
+				       (int)strlen(ops[o].prefix) - 3, ops[o].prefix, s, e, caller,
+				       bmf_kind_name(ops[o].kind));
+			}
+		}
+	CHECK(!misses, "%zu of %zu memblock=debug ranges are not in the log", misses, checked);
+	printf("  %zu memblock=debug ranges checked, %zu missing\n", checked, misses);
+}
+
+/* Callers are symbol names or "?": never a raw address. */
+static void check_callers(const struct bmf_log *log)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < log->n_events; i++) {
+		const char *c = log->events[i].caller;
+
+		if (c[0] == '0' && c[1] == 'x' && c[2] && strspn(c + 2, "0123456789abcdef") == strlen(c + 2)) {
+			if (bad++ < 10)
+				printf("  record %zu: caller %s\n", i, c);
+		}
+	}
+	CHECK(!bad, "%zu records have a raw address as their caller", bad);
+}
+
+/* The model's reconciliation, as every front end sees it. */
+static void check_unexplained(const char *dir)
+{
+	struct bootmem_report *r = NULL;
+	long long u = 0;
+	int rc = report_load(dir, NULL, &r);
+
+	CHECK(rc == 0, "report_load: %s", strerror(-rc));
+	if (rc < 0)
+		return;
+	rc = report_unexplained(r, &u);
+	CHECK(rc == 0, "the model knows no unexplained figure (log not read?)");
+	CHECK(rc < 0 || u == 0, "the model leaves %lld bytes unexplained: %s", u, report_summary(r));
+	if (rc == 0 && u) {
+		char *out;
+		size_t len;
+
+		if (report_render(r, REPORT_TEXT, &out, &len) == 0) {
+			printf("%s", out);
+			free(out);
+		}
+	}
+	printf("  model: %s\n", report_summary(r));
+	report_free(r);
 }
 
 static void check_fdt(const struct bmf_log *log, const char *dir)
@@ -257,9 +614,18 @@ int main(int argc, char **argv)
 	if (expect_fdt < 0)
 		expect_fdt = strcmp(log->machine, "x86_64") != 0;
 	printf("  initrd expected %s, FDT %sexpected\n", expect_initrd, expect_fdt ? "" : "not ");
-	printf("  %zu records, %u dropped, capacity %u, %s %s\n", log->n_events, log->dropped,
-	       log->capacity, log->machine, log->release);
-	CHECK(log->dropped == 0, "%u events dropped", log->dropped);
+	printf("  %zu records, %" PRIu64 " dropped, capacity %u (%u reserved), %s %s\n", log->n_events,
+	       log->dropped_events, log->capacity, log->reserved_slots, log->machine, log->release);
+	CHECK(log->dropped_events == 0, "%" PRIu64 " events dropped (totals)", log->dropped_events);
+	for (unsigned k = 0; k < BMF_NR_KINDS; k++)
+		if (log->totals.dropped_events[k])
+			printf("  dropped %s: %" PRIu64 " events, %" PRIu64 " bytes, %" PRId64 " pages\n",
+			       bmf_kind_name(k), log->totals.dropped_events[k], log->totals.dropped_bytes[k],
+			       log->totals.dropped_pages[k]);
+	CHECK(log->phase == BMF_PHASE_RUNNING && (log->flags & BMF_HDR_FROZEN), "log not frozen (phase %u)",
+	      log->phase);
+	CHECK(has_kind(log, BMF_BOOT_DONE), "no boot_done milestone");
+	check_callers(log);
 	CHECK(log->unknown_kinds == 0 && log->unknown_tags == 0, "unknown kinds or tags");
 	for (unsigned t = BMF_TAG_KERNEL; t <= BMF_TAG_KERNEL_INIT; t++)
 		CHECK(find_identity(log, t), "no identity for tag %s", bmf_tag_name(t));
@@ -272,11 +638,14 @@ int main(int argc, char **argv)
 	if (dmesg) {
 		check_freeing_lines(log, dmesg);
 		check_memory_line(log, dmesg);
+		check_memblock_debug(log, dmesg);
 	}
-	check_memtotal(log, meminfo);
+	check_memtotal(log, dir, meminfo);
+	check_ram(log, dir, dmesg);
 	check_initrd(log, expect_initrd);
 	if (expect_fdt)
 		check_fdt(log, dir);
+	check_unexplained(dir);
 
 	free(dmesg);
 	free(meminfo);
