@@ -2,17 +2,22 @@
 # tests/vm/build.sh: kernel and init builds for the VM harness. Sourced by tests/vm/run.
 #
 # Everything lives under $BMF_CACHE (${BOOTMEMD_CACHE:-/var/cache/bootmemd-vm}):
-#   src/<srckey>/linux/       pristine Debian 6.12 source with kernel-patch/series applied
-#   src/<srckey>/checkpatch.* checkpatch.pl --strict --no-tree output and verdict
-#   build/<arch>-<srckey>/on/         O= build dir, CONFIG_BOOTMEM_FATE=y (when the series has it)
-#   build/<arch>-<srckey>/off/        the same build, rebuilt with CONFIG_BOOTMEM_FATE=n
-#   build/<arch>-<srckey>/initramfs/  the static init and the builtin initramfs' list
-#   build/<arch>-<srckey>/out-<key>/  init, initramfs list, kernel image, .config, System.map, logs
+#   src/pristine-<tarkey>/linux-source-6.12/  the tarball, unpacked once, never modified
+#   src/linux/                the one patched tree (the current series), at a stable path
+#   src/linux.key             the srckey of the series src/linux holds
+#   src/series-<srckey>/      patch.log, sync.log, checkpatch.log and checkpatch.result
+#   build/<kernel>/on/        O= build dir, CONFIG_BOOTMEM_FATE=y (when the series has it)
+#   build/<kernel>/off/       the same build, rebuilt with CONFIG_BOOTMEM_FATE=n
+#   build/<kernel>/initramfs/ the static init and the builtin initramfs' list
+#   build/<kernel>/out-<key>/ init, initramfs list, kernel image, .config, System.map, logs
+# <kernel> is an arch (arm64, arm, x86_64: tinyconfig + config/common + config/<arch>) or
+# <arch>-distro (the same plus config/distro.config and config/<arch>-distro.config).
 # srckey hashes the series (series file, its patches, checkpatch exceptions), the tarball's version
-# and BMF_SRC_FORMAT; <key> adds the config fragments, init.c, this whole file and the compiler's
-# version. A stamp file marks each finished step, so a warm run skips unpack, patch and build
-# entirely. A new <key> on the same source (a fragment, init.c or this file changed) builds in the
-# same O= dir, at the same path, so kbuild rebuilds only what the change affects.
+# and BMF_SRC_FORMAT; <key> adds the kernel name, the config fragments, init.c, this whole file and
+# the compiler's version. A stamp file (out-<key>/.done) marks a finished build, so a warm run
+# skips it; the image is used only from its out-<key>/. Anything new (a series, a fragment, init.c,
+# this file) builds in the same O= dir, at the same path, over the same source path, so kbuild
+# rebuilds only what the change affects.
 
 BMF_ARCHES=(arm64 arm x86_64)
 BMF_TARBALL=/usr/src/linux-source-6.12.tar.xz
@@ -63,10 +68,17 @@ bmf_srckey() {
 	} | bmf_sha
 }
 
-bmf_fragments() { # arch -> fragment files, in merge order
-	local a=$1
+bmf_karch() { echo "${1%-distro}"; } # kernel name -> arch
+
+bmf_fragments() { # kernel -> fragment files, in merge order
+	local k=$1 a
+	a=$(bmf_karch "$k")
 	echo "$BMF_REPO/tests/vm/config/common.config"
 	echo "$BMF_REPO/tests/vm/config/$a.config"
+	if [ "$k" != "$a" ]; then
+		echo "$BMF_REPO/tests/vm/config/distro.config"
+		echo "$BMF_REPO/tests/vm/config/$k.config"
+	fi
 	# The patch's fragment, once the patch is there (an unpatched tree has no such option).
 	if [ -f "$BMF_REPO/kernel-patch/bootmem_fate.config" ] && [ -n "$(bmf_series_patches)" ]; then
 		echo "$BMF_REPO/kernel-patch/bootmem_fate.config"
@@ -74,38 +86,67 @@ bmf_fragments() { # arch -> fragment files, in merge order
 	return 0
 }
 
-bmf_archkey() { # arch srckey
-	local a=$1 f
+bmf_want_off() { # kernel -> 0/1: build the CONFIG_BOOTMEM_FATE=n variant too?
+	case $1 in
+	*-distro) echo "${BMF_DISTRO_OFF:-0}" ;;
+	*) echo 1 ;;
+	esac
+}
+
+bmf_archkey() { # kernel srckey
+	local k=$1 f
 	{
-		echo "src $2 arch $a"
+		echo "src $2 kernel $k off $(bmf_want_off "$k")"
 		while read -r f; do
 			echo "fragment ${f#"$BMF_REPO"/}"
 			cat "$f"
-		done < <(bmf_fragments "$a")
+		done < <(bmf_fragments "$k")
 		echo "init.c"
 		cat "$BMF_REPO/tests/vm/init.c"
 		echo "build.sh"
 		cat "$BMF_REPO/tests/vm/build.sh"
-		echo "cc $("$(bmf_cross "$a")gcc" --version | head -1)"
+		echo "cc $("$(bmf_cross "$(bmf_karch "$k")")gcc" --version | head -1)"
 	} | bmf_sha
 }
 
-# Unpacks the tarball and applies the series into $BMF_CACHE/src/<srckey>. Sets BMF_SRC, BMF_SRCKEY.
+bmf_tarkey() {
+	echo "tarball $(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) $(stat -c %s "$BMF_TARBALL")" | bmf_sha
+}
+
+# Makes $BMF_CACHE/src/linux the tarball with the current series applied. Sets BMF_SRC (that
+# stable tree), BMF_SRCKEY and BMF_SRCMETA (src/series-<srckey>/: patch.log, checkpatch.*).
+#
+# The tree's path never changes, and a new series changes only the files whose content changes:
+# the series is applied to a fresh copy of the pristine unpack (src/pristine-<tarkey>/), which is
+# then synced into src/linux with `rsync -rlc --delete` (checksums, not times: a file whose bytes
+# are the same keeps its old mtime; one that differs is rewritten and gets a new one). The O= dirs
+# stay the same too, so kbuild recompiles only what the changed patches touch. src/linux.key
+# names the series the tree holds; it is removed before a sync, so an interrupted one is redone.
 bmf_prepare_source() {
 	BMF_SRCKEY=$(bmf_srckey)
-	local d=$BMF_CACHE/src/$BMF_SRCKEY
-	BMF_SRC=$d/linux
+	BMF_SRC=$BMF_CACHE/src/linux
+	BMF_SRCMETA=$BMF_CACHE/src/series-$BMF_SRCKEY
+	local d=$BMF_SRCMETA pr tarkey
 	BMF_SRC_CACHED=1
-	if [ -f "$d/.ready" ]; then
+	if [ -f "$d/.ready" ] && [ -d "$BMF_SRC" ] &&
+		[ "$(cat "$BMF_CACHE/src/linux.key" 2>/dev/null)" = "$BMF_SRCKEY" ]; then
 		return 0
 	fi
 	BMF_SRC_CACHED=0
-	rm -rf "$d"
-	mkdir -p "$d/unpack"
-	echo "  unpacking $BMF_TARBALL"
-	tar -xJf "$BMF_TARBALL" -C "$d/unpack"
-	mv "$d/unpack"/linux-source-6.12 "$BMF_SRC"
-	rmdir "$d/unpack"
+	tarkey=$(bmf_tarkey)
+	pr=$BMF_CACHE/src/pristine-$tarkey
+	if [ ! -f "$pr/.ready" ]; then
+		rm -rf "$pr"
+		mkdir -p "$pr"
+		echo "  unpacking $BMF_TARBALL (pristine copy)"
+		tar -xJf "$BMF_TARBALL" -C "$pr"
+		touch "$pr/.ready"
+	fi
+	local stage=$BMF_CACHE/src/staging
+	rm -rf "$stage" "$d"
+	mkdir -p "$d"
+	echo "  copying the pristine tree"
+	cp -a "$pr/linux-source-6.12" "$stage"
 	local p n=0
 	: >"$d/patch.log"
 	while read -r p; do
@@ -116,7 +157,7 @@ bmf_prepare_source() {
 		fi
 		echo "  applying $p"
 		echo "=== $p" >>"$d/patch.log"
-		if ! patch -d "$BMF_SRC" -p1 --fuzz=0 --no-backup-if-mismatch --forward --batch \
+		if ! patch -d "$stage" -p1 --fuzz=0 --no-backup-if-mismatch --forward --batch \
 			<"$f" >>"$d/patch.log" 2>&1; then
 			sed -n "/^=== $p\$/,\$p" "$d/patch.log" >&2
 			echo "ERROR: $p does not apply cleanly (--fuzz=0)" >&2
@@ -130,6 +171,17 @@ bmf_prepare_source() {
 		n=$((n + 1))
 	done < <(bmf_series_patches)
 	echo "$n" >"$d/npatches"
+	rm -f "$BMF_CACHE/src/linux.key"
+	if [ -d "$BMF_SRC" ]; then
+		echo "  syncing into $BMF_SRC (only changed files get a new mtime)"
+		rsync -rlpc --delete --itemize-changes "$stage/" "$BMF_SRC/" | grep -v '^\.' >"$d/sync.log" || true
+		echo "    $(grep -c '^[<>c*]' "$d/sync.log" || true) paths changed: $(awk '{ print $2 }' "$d/sync.log" | head -8 | paste -sd' ' -)$([ "$(wc -l <"$d/sync.log")" -gt 8 ] && echo ' ...')"
+		rm -rf "$stage"
+	else
+		mv "$stage" "$BMF_SRC"
+		echo "(first tree)" >"$d/sync.log"
+	fi
+	echo "$BMF_SRCKEY" >"$BMF_CACHE/src/linux.key"
 	bmf_checkpatch "$d"
 	touch "$d/.ready"
 }
@@ -189,18 +241,19 @@ bmf_make() { # O= dir, arch, log, make args...
 	make -C "$BMF_SRC" O="$o" ARCH="$a" CROSS_COMPILE="$(bmf_cross "$a")" "$@" >>"$log" 2>&1
 }
 
-# Builds init, configures and builds the kernel for one arch (and the option-off variant).
+# Builds init, configures and builds one kernel (and the option-off variant).
 # Sets BMF_OUT to the out-<key>/ dir holding the boot artifacts.
 bmf_build_arch() {
-	local a=$1 key
-	key=$(bmf_archkey "$a" "$BMF_SRCKEY")
-	local b=$BMF_CACHE/build/$a-$BMF_SRCKEY
+	local k=$1 a key
+	a=$(bmf_karch "$k")
+	key=$(bmf_archkey "$k" "$BMF_SRCKEY")
+	local b=$BMF_CACHE/build/$k
 	local on=$b/on off=$b/off out=$b/out-$key cc
 	cc=$(bmf_cross "$a")gcc
 	BMF_OUT=$out
 	BMF_BUILD_CACHED=1
 	if [ -f "$out/.done" ]; then
-		echo "  $a: cached ($out)"
+		echo "  $k: cached ($out)"
 		return 0
 	fi
 	BMF_BUILD_CACHED=0
@@ -209,7 +262,7 @@ bmf_build_arch() {
 		rm -rf "$on"
 		mv "$b/on.saved" "$on"
 	fi
-	[ -f "$on/.config" ] && echo "  $a: incremental build in $on"
+	[ -f "$on/.config" ] && echo "  $k: incremental build in $on"
 	rm -rf "$out"
 	mkdir -p "$on" "$out"
 	local log=$out/build.log t0=$SECONDS
@@ -221,7 +274,7 @@ bmf_build_arch() {
 	mkdir -p "$ir"
 	"$cc" -static -Os -s -Wall -Wextra -D_GNU_SOURCE -o "$ir/init.new" "$BMF_REPO/tests/vm/init.c" >>"$log" 2>&1 || {
 		tail -20 "$log" >&2
-		echo "ERROR: $a: init does not build" >&2
+		echo "ERROR: $k: init does not build" >&2
 		return 1
 	}
 	cat >"$ir/initramfs.list.new" <<-EOF
@@ -241,9 +294,9 @@ bmf_build_arch() {
 
 	# Configuration: tinyconfig + fragments, and every fragment option must stick.
 	local frags=()
-	mapfile -t frags < <(bmf_fragments "$a")
+	mapfile -t frags < <(bmf_fragments "$k")
 	frags+=("$out/initramfs.config")
-	echo "  $a: configuring (tinyconfig + ${frags[*]##*/})"
+	echo "  $k: configuring (tinyconfig + ${frags[*]##*/})"
 	bmf_make "$on" "$a" "$log" tinyconfig || { tail -30 "$log" >&2; return 1; }
 	(cd "$on" && "$BMF_SRC/scripts/kconfig/merge_config.sh" -m -O "$on" "$on/.config" "${frags[@]}") >>"$log" 2>&1 || {
 		tail -30 "$log" >&2
@@ -253,7 +306,7 @@ bmf_build_arch() {
 	local bad
 	bad=$(bmf_check_config "$on/.config" "${frags[@]}")
 	if [ -n "$bad" ]; then
-		echo "ERROR: $a: fragment options that did not stick after olddefconfig (missing dependency?):" >&2
+		echo "ERROR: $k: fragment options that did not stick after olddefconfig (missing dependency?):" >&2
 		echo "$bad" >&2
 		return 1
 	fi
@@ -261,24 +314,27 @@ bmf_build_arch() {
 
 	local img
 	img=$(bmf_image "$a")
-	echo "  $a: building ${img##*/} (-j$BMF_JOBS, log $log)"
+	echo "  $k: building ${img##*/} (-j$BMF_JOBS, log $log)"
 	bmf_make "$on" "$a" "$log" -j"$BMF_JOBS" "${img##*/}" || {
 		grep -E 'error|Error' "$log" | head -20 >&2
 		tail -20 "$log" >&2
-		echo "ERROR: $a: kernel build failed" >&2
+		echo "ERROR: $k: kernel build failed" >&2
 		return 1
 	}
 	cp "$on/$img" "$out/${img##*/}"
 	cp "$on/System.map" "$out/System.map"
-	echo "  $a: built in $((SECONDS - t0)) s ($(grep -c '^  CC ' "$log" || true) files compiled)"
+	echo "  $k: built in $((SECONDS - t0)) s ($(grep -c '^  CC ' "$log" || true) files compiled)"
 
 	# The same series with CONFIG_BOOTMEM_FATE=n. Keep a copy of the on-state, flip the option in
 	# place (the O= path stays the same, so only the files that depend on the option are rebuilt:
 	# x86's objtool, built with absolute paths, would rebuild everything in a copy at another path),
 	# then move the result to off/ and the copy back.
-	if grep -q '^CONFIG_BOOTMEM_FATE=y' "$on/.config"; then
+	if [ "$(bmf_want_off "$k")" != 1 ]; then
+		echo "  $k: no CONFIG_BOOTMEM_FATE=n build for distro kernels (BMF_DISTRO_OFF=1 adds it)"
+		echo "SKIP" >"$out/off.result"
+	elif grep -q '^CONFIG_BOOTMEM_FATE=y' "$on/.config"; then
 		t0=$SECONDS
-		echo "  $a: building with CONFIG_BOOTMEM_FATE=n"
+		echo "  $k: building with CONFIG_BOOTMEM_FATE=n"
 		rm -rf "$off" "$b/on.saved"
 		cp -a "$on" "$b/on.saved"
 		local offlog=$out/build-off.log
@@ -286,28 +342,28 @@ bmf_build_arch() {
 		"$BMF_SRC/scripts/config" --file "$on/.config" -d BOOTMEM_FATE
 		bmf_make "$on" "$a" "$offlog" olddefconfig || { tail -30 "$offlog" >&2; return 1; }
 		if ! grep -q '^# CONFIG_BOOTMEM_FATE is not set' "$on/.config"; then
-			echo "ERROR: $a: could not turn CONFIG_BOOTMEM_FATE off" >&2
+			echo "ERROR: $k: could not turn CONFIG_BOOTMEM_FATE off" >&2
 			return 1
 		fi
 		bmf_make "$on" "$a" "$offlog" -j"$BMF_JOBS" "${img##*/}" || {
 			grep -E 'error|Error|warning' "$offlog" | head -20 >&2
 			tail -20 "$offlog" >&2
-			echo "ERROR: $a: kernel build with CONFIG_BOOTMEM_FATE=n failed" >&2
+			echo "ERROR: $k: kernel build with CONFIG_BOOTMEM_FATE=n failed" >&2
 			return 1
 		}
 		cp "$on/System.map" "$out/System.map.off"
 		cp "$on/.config" "$out/config.off"
 		mv "$on" "$off"
 		mv "$b/on.saved" "$on"
-		echo "  $a: option-off build OK in $((SECONDS - t0)) s ($(grep -c '^  CC ' "$offlog" || true) files compiled);" \
+		echo "  $k: option-off build OK in $((SECONDS - t0)) s ($(grep -c '^  CC ' "$offlog" || true) files compiled);" \
 			"bootmem_fate symbols on/off: $(grep -c bootmem_fate "$out/System.map" || true)/$(grep -c bootmem_fate "$out/System.map.off" || true)"
 		if grep -q bootmem_fate "$out/System.map.off"; then
-			echo "  WARNING: $a: CONFIG_BOOTMEM_FATE=n still links bootmem_fate symbols:" \
+			echo "  WARNING: $k: CONFIG_BOOTMEM_FATE=n still links bootmem_fate symbols:" \
 				"$(grep bootmem_fate "$out/System.map.off" | awk '{ print $3 }' | head -5 | paste -sd' ' -)"
 		fi
 		echo "PASS" >"$out/off.result"
 	elif [ -f "$BMF_REPO/kernel-patch/bootmem_fate.config" ]; then
-		echo "ERROR: $a: kernel-patch/bootmem_fate.config exists but CONFIG_BOOTMEM_FATE is not y" >&2
+		echo "ERROR: $k: kernel-patch/bootmem_fate.config exists but CONFIG_BOOTMEM_FATE is not y" >&2
 		return 1
 	else
 		echo "SKIP" >"$out/off.result"
@@ -316,21 +372,33 @@ bmf_build_arch() {
 	grep -hE ': warning:' "$log" "$out/build-off.log" 2>/dev/null | sort -u | head -20 | sed 's/^/  compiler: /' || true
 	touch "$out/.done"
 
-	# Keep the cache bounded: drop this arch's builds for other sources and other keys.
+	# Keep the cache bounded: drop this kernel's outputs for other keys, and the per-series build
+	# dirs of the old layout (build/<arch>-<srckey>).
 	if [ "${BOOTMEMD_VM_KEEP:-0}" != 1 ]; then
 		local old
-		for old in "$BMF_CACHE"/build/"$a"-* "$b"/out-*; do
-			[ "$old" = "$b" ] || [ "$old" = "$out" ] || rm -rf "$old"
+		for old in "$BMF_CACHE"/build/* "$b"/out-*; do
+			[ -e "$old" ] && [ "$old" != "$out" ] || continue
+			case $old in
+			"$b"/out-*) rm -rf "$old" ;;
+			*) [[ ${old##*/} =~ ^$k-[0-9a-f]{16}$ ]] && rm -rf "$old" ;;
+			esac
 		done
 	fi
 }
 
-# Removes the source trees of other series (no build of the current keys can refer to them).
+# Removes the metadata of other series, other tarballs' pristine copies and the old layout's
+# per-series trees (src/<srckey>/).
 bmf_prune_sources() {
 	[ "${BOOTMEMD_VM_KEEP:-0}" = 1 ] && return 0
-	local s
+	local s tarkey
+	tarkey=$(bmf_tarkey)
 	for s in "$BMF_CACHE"/src/*; do
-		[ -d "$s" ] && [ "${s##*/}" != "$BMF_SRCKEY" ] && rm -rf "$s"
+		[ -d "$s" ] || continue
+		case ${s##*/} in
+		linux | "series-$BMF_SRCKEY" | "pristine-$tarkey") ;;
+		series-* | pristine-* | staging) rm -rf "$s" ;;
+		*) [[ ${s##*/} =~ ^[0-9a-f]{16}$ ]] && rm -rf "$s" ;;
+		esac
 	done
 	return 0
 }

@@ -46,6 +46,8 @@ def main():
             info.append(l[len('@@BMF-INFO '):-2])
         elif l.startswith('@@BMF-SKIP ') and l.endswith('@@'):
             info.append('skip ' + l[len('@@BMF-SKIP '):-2])
+        elif l == '@@BMF-READY@@':
+            pass  # bmf.wait: the init waits for the host's "go" from here
         elif l.startswith('@@BMF-DONE '):
             done = int(l[len('@@BMF-DONE '):-2])
             break
