@@ -558,7 +558,8 @@ static ssize_t region_for_event(struct engine *en, const struct bmf_event *e)
 
 /*
  * A reservation made under a tag that names regions by label (a
- * reserved-memory node, a CMA area, a memreserve entry) carries no label
+ * reserved-memory node, a CMA area, a memreserve entry, a hash table, a
+ * firmware region, a reserve_mem= region) carries no label
  * itself: the IDENTITY record that follows names it.  Such claims are
  * resolved after the replay, to the identity that overlaps them.
  */
@@ -566,7 +567,9 @@ static bool deferred_tag(const struct bmf_event *e)
 {
 	return (e->kind == BMF_RESERVE || e->kind == BMF_ALLOC) && !*e->label &&
 	       (e->tag == BMF_TAG_RESERVED_MEM || e->tag == BMF_TAG_CMA ||
-		e->tag == BMF_TAG_MEMRESERVE);
+		e->tag == BMF_TAG_MEMRESERVE || e->tag == BMF_TAG_HASH ||
+		e->tag == BMF_TAG_FIRMWARE || e->tag == BMF_TAG_RESERVE_MEM ||
+		e->tag == BMF_TAG_VECTORS);
 }
 
 static int add_claim(struct engine *en, const struct bmf_event *e, size_t ev, size_t region,
@@ -869,6 +872,9 @@ static const struct {
 	{ true, "cmm", BM_RT_BALLOONED },		/* powerpc pseries */
 	{ true, "virtio_mem", BM_RT_VIRTIO_MEM },
 	{ false, "virtballoon_", BM_RT_BALLOONED },
+	/* virtio_balloon built in: fill_balloon() is inlined into its worker */
+	{ false, "update_balloon_size_func", BM_RT_BALLOONED },
+	{ false, "virtio_balloon", BM_RT_BALLOONED },
 	{ false, "fill_balloon", BM_RT_BALLOONED },
 	{ false, "leak_balloon", BM_RT_BALLOONED },
 	{ false, "balloon_", BM_RT_BALLOONED },		/* xen: balloon_process, balloon_append... */
