@@ -372,16 +372,18 @@ bmf_build_arch() {
 	grep -hE ': warning:' "$log" "$out/build-off.log" 2>/dev/null | sort -u | head -20 | sed 's/^/  compiler: /' || true
 	touch "$out/.done"
 
-	# Keep the cache bounded: drop this kernel's outputs for other keys, and the per-series build
-	# dirs of the old layout (build/<arch>-<srckey>).
+	# Keep the cache bounded: of this kernel's outputs keep the newest BMF_KEEP_OUTPUTS (default 3,
+	# so that two checkouts sharing the cache, or a series and its predecessor, can switch back
+	# without a relink: an out-<key>/ is only ever used for its own key), and drop the per-series
+	# build dirs of the old layout (build/<arch>-<srckey>).
 	if [ "${BOOTMEMD_VM_KEEP:-0}" != 1 ]; then
 		local old
-		for old in "$BMF_CACHE"/build/* "$b"/out-*; do
-			[ -e "$old" ] && [ "$old" != "$out" ] || continue
-			case $old in
-			"$b"/out-*) rm -rf "$old" ;;
-			*) [[ ${old##*/} =~ ^$k-[0-9a-f]{16}$ ]] && rm -rf "$old" ;;
-			esac
+		for old in "$BMF_CACHE"/build/*; do
+			[[ ${old##*/} =~ ^$k-[0-9a-f]{16}$ ]] && rm -rf "$old"
+		done
+		# shellcheck disable=SC2012 # out-<hex> names, no odd characters
+		ls -1dt "$b"/out-* 2>/dev/null | tail -n +$((${BMF_KEEP_OUTPUTS:-3} + 1)) | while read -r old; do
+			[ "$old" != "$out" ] && rm -rf "$old"
 		done
 	fi
 }
