@@ -70,6 +70,10 @@ struct bmf_header {
  * Running sums over every boot event, updated even when the event list is
  * full, so that a full list never loses the figures that make the
  * accounting exact.  Indexes are enum bmf_kind and enum bmf_tag values.
+ * kind_events counts every boot event that was not zero-sized, before
+ * coalescing; late_events is the part of it recorded after the list left
+ * init memory (phase BMF_PHASE_LATE).  Events after the freeze are only in
+ * the runtime file.
  */
 struct bmf_totals {
 	__s64	managed_pages;			/* sum of @pages over the page-count kinds */
@@ -93,7 +97,7 @@ struct bmf_record {
 	__s64	pages;		/* see "Page counts" below */
 	__u64	time_ns;	/* local_clock() at the first event; 0 before the clock runs */
 	__u32	seq;		/* position in the log, from 0 */
-	__u32	count;		/* events coalesced into this record, >= 1 */
+	__u32	count;		/* events coalesced into this record, >= 1 (see below) */
 	__u32	caller;		/* strtab offset: caller's symbol name, "?" if unknown */
 	__u32	caller_offset;	/* offset of the call site in that symbol */
 	__u32	module;		/* strtab offset: the caller's module, "" for vmlinux */
@@ -105,6 +109,13 @@ struct bmf_record {
 };
 
 /*
+ * Coalescing: an event extends the record just before it, in either
+ * direction, when it has the same kind, tag, caller, phase, flags and
+ * label, the ranges touch and @pages has the same sign; only a firmware
+ * identity (BMF_TAG_FIRMWARE) between the two may be passed over.  So the
+ * order of records is the order of the events that changed state, and a
+ * record's time_ns is that of its first event.
+ *
  * Page counts: the sum of @pages over the records whose kind is
  * BMF_FREE_ALL, BMF_FREE_AREA, BMF_FREE_PAGE, BMF_FREE_LATE or BMF_PAGES is
  * the managed page count at the end of boot (totals.managed_pages, which
