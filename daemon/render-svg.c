@@ -983,7 +983,7 @@ static double timeline(struct strbuf *sb, const struct bootmem_report *r, double
 	span = last_seq ? (double)last_seq : 1.0;
 	text(sb, MARGIN, y + 34, "font-size=\"12\" fill=\"#555\"",
 	     "x: order of the events in the kernel log (seq), not time; hover a mark for its time; "
-	     "the shaded bands are the kernel's system_state");
+	     "the shaded bands are the phases of the boot");
 	text(sb, MARGIN, y + 50, "font-size=\"12\" fill=\"#555\"",
 	     "\xe2\x97\x8f reserved   \xe2\x97\x8b given back to memblock   \xe2\x96\xb6 released to the page allocator   "
 	     "\xe2\x9c\x95 rejected   \xe2\x97\x87 milestone   bar: held, colored by the region's fate");
