@@ -12,7 +12,8 @@ static _Thread_local int last_fdt_err;
 
 const char *fdt_source_last_error(void)
 {
-	return last_fdt_err ? fdt_strerror(last_fdt_err) : "no error";
+	/* Kept positive; libfdt's codes are negative. */
+	return last_fdt_err ? fdt_strerror(-last_fdt_err) : "no error";
 }
 
 static uint64_t read_cells(const fdt32_t *p, int cells)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +15,25 @@ int util_read_file_at(int rootfd, const char *path, size_t max, char **out, size
 	char *buf = NULL;
 	int fd, r = 0;
 
-	/* A relative path is under @rootfd; an absolute one (a credential) is itself. */
-	fd = openat(rootfd, *path ? path : ".", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+
+	/*
+	 * A relative path is under @rootfd; an absolute one (a credential) is
+	 * itself.  O_NONBLOCK, then only regular files (what /proc and /sys
+	 * files are): a FIFO or a device where an input should be must not
+	 * hang or flood the daemon.
+	 */
+	fd = openat(rootfd, *path ? path : ".", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		goto out;
+	}
 
 	buf = malloc(cap + 1);
 	if (!buf) {
