@@ -85,6 +85,14 @@ wait_for() {
 	done
 	return 1
 }
+# wait_count FILE REGEX N: until N lines of FILE match (10 s at most).
+wait_count() {
+	for _ in $(seq 100); do
+		[ "$(grep -cE "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 json_ok() { python3 -c 'import json, sys; json.load(sys.stdin)' <"$1"; }
 same_file() { cmp -s "$1" "$2"; }
 # raw_status REQUEST: the status line MHD answers a hand-made request with ('' if it just closes).
@@ -369,8 +377,8 @@ if full; then
 		"sleep 0.5; tail -n +$((lines_before + 1)) '$tmp/notify.log' | grep -v WATCHDOG | tr '\n' ' ' | grep -q 'RELOADING=1.*READY=1'"
 	mv "$tmp/root.away" "$tmp/root"
 	kill -HUP "$daemon"
-	check "a good reload is logged" wait_for "$tmp/daemon.err" '^Read .* and rendered the responses.*' 
-	check "a good reload swapped the responses" bash -c "[ \$(grep -c '^Read .* and rendered' '$tmp/daemon.err') = 2 ]"
+	# The start logged one such line already: wait for the second.
+	check "a good reload is logged and swapped the responses" wait_count "$tmp/daemon.err" '^Read .* and rendered' 2
 	check_eq "after a good reload /metrics is 200" 200 "$(get m.after2 -- /metrics)"
 	check "after a good reload /metrics has the same bytes" same_file "$tmp/m.after2" "$tmp/m.plain"
 	check "the daemon is still running after the reloads" kill -0 "$daemon"
@@ -384,7 +392,7 @@ fi
 kill -TERM "$daemon"
 wait "$daemon"
 check_eq "SIGTERM stops the daemon with exit 0" 0 "$?"
-check "STOPPING=1 is sent" grep -q 'STOPPING=1' "$tmp/notify.log"
+check "STOPPING=1 is sent" wait_for "$tmp/notify.log" 'STOPPING=1'
 check "the daemon reports no sanitizer finding" bash -c "! grep -qE 'Sanitizer|runtime error' '$tmp/daemon.err'"
 
 # ---------------------------------------------------------------- limits
