@@ -376,7 +376,7 @@ static json_t *report_json(const struct bootmem_report *r)
 
 static int dump(json_t *j, char **out, size_t *len)
 {
-	char *s;
+	char *s, *ns;
 
 	if (!j)
 		return -ENOMEM;
@@ -384,8 +384,16 @@ static int dump(json_t *j, char **out, size_t *len)
 	json_decref(j);
 	if (!s)
 		return -ENOMEM;
+	/* A text file ends its last line, as the other formats do. */
 	*len = strlen(s);
-	*out = s;
+	ns = realloc(s, *len + 2);
+	if (!ns) {
+		free(s);
+		return -ENOMEM;
+	}
+	ns[(*len)++] = '\n';
+	ns[*len] = '\0';
+	*out = ns;
 	return 0;
 }
 
