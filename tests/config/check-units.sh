@@ -26,7 +26,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # verify checks that ExecStart='s programs exist: this copy of the unit names the
 # build's bootmemd and copy-inputs instead of their installed paths; nothing else changes.
-sed -e "s|^\(ExecStartPre=+\)/.*/copy-inputs|\1$copy|" -e "s|^\(ExecStart=\)/.*/bootmemd |\1$bin |" \
+sed -e "s|^\(ExecStartPre=+\)/.*/copy-inputs|\1$copy|" -e "s|^\(ExecReload=+\)/.*/copy-inputs|\1$copy|" -e "s|^\(ExecStart=\)/.*/bootmemd |\1$bin |" \
 	"$service" >"$tmp/bootmemd.service"
 cp "$socket" "$tmp/bootmemd.socket"
 mkdir -p "$tmp/man/man5" "$tmp/man/man8"
