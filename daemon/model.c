@@ -881,7 +881,8 @@ static const struct {
 	{ false, "decrease_reservation", BM_RT_BALLOONED },
 	{ false, "increase_reservation", BM_RT_BALLOONED },
 	{ false, "free_balloon_pages", BM_RT_BALLOONED },
-	{ false, "hv_", BM_RT_BALLOONED },
+	{ false, "alloc_balloon_pages", BM_RT_BALLOONED },	/* hv_balloon */
+	{ false, "hv_page_online_one", BM_RT_HOT_ADDED },	/* hv_balloon's hot-add */
 	{ false, "vmballoon_", BM_RT_BALLOONED },
 	{ false, "virtio_mem_", BM_RT_VIRTIO_MEM },
 	{ false, "online_pages", BM_RT_HOT_ADDED },
