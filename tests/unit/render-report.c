@@ -3,8 +3,9 @@
  * render-report ROOT FORMAT      prints one rendering of ROOT's report
  * render-report --synth DIR      writes the synthetic boot (bmf-synth.h) as a root
  *
- * FORMAT is text, json, regions, prometheus or openmetrics.  Used by the
- * metrics lint test; independent of the bootmemd executable.
+ * FORMAT is text, json, regions, prometheus, openmetrics, svg or events (the
+ * unfiltered /api/v1/events body).  Used by the metrics lint and golden output
+ * tests; independent of the bootmemd executable.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +16,8 @@
 
 int main(int argc, char **argv)
 {
-	static const char *const names[] = { "text", "json", "regions", "prometheus", "openmetrics" };
+	static const char *const names[] = { "text", "json", "regions", "prometheus", "openmetrics",
+					       "svg", "events" };
 	struct bootmem_report *r;
 	char *out;
 	size_t len;
@@ -34,11 +36,11 @@ int main(int argc, char **argv)
 		free(buf);
 		return 0;
 	}
-	for (int i = 0; argc == 3 && i < 5; i++)
+	for (int i = 0; argc == 3 && i < 7; i++)
 		if (!strcmp(argv[2], names[i]))
 			fmt = i;
 	if (fmt < 0) {
-		fprintf(stderr, "usage: %s ROOT text|json|regions|prometheus|openmetrics\n"
+		fprintf(stderr, "usage: %s ROOT text|json|regions|prometheus|openmetrics|svg|events\n"
 				"       %s --synth DIR\n", argv[0], argv[0]);
 		return 2;
 	}
@@ -47,7 +49,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", argv[1], strerror(-rc));
 		return 1;
 	}
-	rc = report_render(r, (enum report_format)fmt, &out, &len);
+	if (fmt == 6)
+		rc = report_render_events(r, NULL, NULL, &out, &len);
+	else
+		rc = report_render(r, (enum report_format)fmt, &out, &len);
 	report_free(r);
 	if (rc < 0) {
 		fprintf(stderr, "render: %s\n", strerror(-rc));
