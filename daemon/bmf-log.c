@@ -188,10 +188,6 @@ static int fail(struct bmf_log_diag *diag, enum bmf_log_error e, size_t record, 
 	return -EINVAL;
 }
 
-/* Unaligned, native-endian loads: the input buffer has no alignment guarantee. */
-static uint16_t ld16(const unsigned char *p) { uint16_t v; memcpy(&v, p, sizeof(v)); return v; }
-static uint32_t ld32(const unsigned char *p) { uint32_t v; memcpy(&v, p, sizeof(v)); return v; }
-static uint64_t ld64(const unsigned char *p) { uint64_t v; memcpy(&v, p, sizeof(v)); return v; }
 
 #define H(field) (p + offsetof(struct bmf_header, field))
 #define T(field) (p + totals_offset + offsetof(struct bmf_totals, field))
@@ -229,7 +225,7 @@ static int check_preamble(const unsigned char *p, size_t len, const char *magic,
 		return fail(diag, BMF_LOG_BAD_MAGIC, SIZE_MAX, NULL);
 	if (len < BMF_MAGIC_LEN + sizeof(uint32_t))
 		return fail(diag, BMF_LOG_TRUNCATED_HEADER, SIZE_MAX, ": %zu bytes", len);
-	version = ld32(p + BMF_MAGIC_LEN);
+	version = util_ld32(p + BMF_MAGIC_LEN);
 	if (version != BMF_VERSION)
 		return fail(diag, BMF_LOG_BAD_VERSION, SIZE_MAX, " %u (this reader knows %u)",
 			    version, BMF_VERSION);
@@ -240,22 +236,22 @@ static int check_preamble(const unsigned char *p, size_t len, const char *magic,
 
 static void load_totals(const unsigned char *p, uint32_t totals_offset, struct bmf_log_totals *t)
 {
-	t->managed_pages = (int64_t)ld64(T(managed_pages));
-	t->labels_truncated = ld64(T(labels_truncated));
-	t->labels_lost = ld64(T(labels_lost));
-	t->late_events = ld64(T(late_events));
+	t->managed_pages = (int64_t)util_ld64(T(managed_pages));
+	t->labels_truncated = util_ld64(T(labels_truncated));
+	t->labels_lost = util_ld64(T(labels_lost));
+	t->late_events = util_ld64(T(late_events));
 	for (size_t k = 0; k < BMF_NR_KINDS; k++) {
-		t->kind_pages[k] = (int64_t)ld64(T(kind_pages) + 8 * k);
-		t->kind_events[k] = ld64(T(kind_events) + 8 * k);
-		t->kind_bytes[k] = ld64(T(kind_bytes) + 8 * k);
-		t->dropped_events[k] = ld64(T(dropped_events) + 8 * k);
-		t->dropped_bytes[k] = ld64(T(dropped_bytes) + 8 * k);
-		t->dropped_pages[k] = (int64_t)ld64(T(dropped_pages) + 8 * k);
+		t->kind_pages[k] = (int64_t)util_ld64(T(kind_pages) + 8 * k);
+		t->kind_events[k] = util_ld64(T(kind_events) + 8 * k);
+		t->kind_bytes[k] = util_ld64(T(kind_bytes) + 8 * k);
+		t->dropped_events[k] = util_ld64(T(dropped_events) + 8 * k);
+		t->dropped_bytes[k] = util_ld64(T(dropped_bytes) + 8 * k);
+		t->dropped_pages[k] = (int64_t)util_ld64(T(dropped_pages) + 8 * k);
 	}
 	for (size_t k = 0; k < BMF_NR_TAGS; k++) {
-		t->tag_reserved[k] = ld64(T(tag_reserved) + 8 * k);
-		t->tag_allocated[k] = ld64(T(tag_allocated) + 8 * k);
-		t->tag_freed[k] = ld64(T(tag_freed) + 8 * k);
+		t->tag_reserved[k] = util_ld64(T(tag_reserved) + 8 * k);
+		t->tag_allocated[k] = util_ld64(T(tag_allocated) + 8 * k);
+		t->tag_freed[k] = util_ld64(T(tag_freed) + 8 * k);
 	}
 }
 
@@ -273,19 +269,19 @@ int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_
 	if (r < 0)
 		return r;
 
-	header_size = ld32(H(header_size));
-	totals_offset = ld32(H(totals_offset));
-	totals_size = ld32(H(totals_size));
-	records_offset = ld32(H(records_offset));
-	record_size = ld32(H(record_size));
-	count = ld32(H(record_count));
-	capacity = ld32(H(capacity));
-	reserved_slots = ld32(H(reserved_slots));
-	strtab_offset = ld32(H(strtab_offset));
-	strtab_size = ld32(H(strtab_size));
-	page_size = ld32(H(page_size));
-	machine = ld32(H(machine));
-	release = ld32(H(release));
+	header_size = util_ld32(H(header_size));
+	totals_offset = util_ld32(H(totals_offset));
+	totals_size = util_ld32(H(totals_size));
+	records_offset = util_ld32(H(records_offset));
+	record_size = util_ld32(H(record_size));
+	count = util_ld32(H(record_count));
+	capacity = util_ld32(H(capacity));
+	reserved_slots = util_ld32(H(reserved_slots));
+	strtab_offset = util_ld32(H(strtab_offset));
+	strtab_size = util_ld32(H(strtab_size));
+	page_size = util_ld32(H(page_size));
+	machine = util_ld32(H(machine));
+	release = util_ld32(H(release));
 
 	if (header_size < KNOWN_HEADER_SIZE || header_size > len)
 		return fail(diag, BMF_LOG_BAD_HEADER_SIZE, SIZE_MAX, ": %u (file %zu bytes)",
@@ -349,13 +345,13 @@ int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_
 		return -ENOMEM;
 	log->version = BMF_VERSION;
 	log->header_size = header_size;
-	log->flags = ld32(H(flags));
+	log->flags = util_ld32(H(flags));
 	log->page_size = page_size;
-	log->phase = ld32(H(phase));
+	log->phase = util_ld32(H(phase));
 	log->record_size = record_size;
 	log->capacity = capacity;
 	log->reserved_slots = reserved_slots;
-	log->totalram_pages = ld64(H(totalram_pages));
+	log->totalram_pages = util_ld64(H(totalram_pages));
 	load_totals(p, totals_offset, &log->totals);
 	for (size_t k = 0; k < BMF_NR_KINDS; k++)
 		if (__builtin_add_overflow(log->dropped_events, log->totals.dropped_events[k],
@@ -384,20 +380,20 @@ int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_
 	for (uint32_t i = 0; i < count; i++) {
 		const unsigned char *rec = p + records_offset + (size_t)i * record_size;
 		struct bmf_event *e = &log->events[i];
-		uint32_t caller = ld32(R(caller)), label = ld32(R(label)), module = ld32(R(module));
+		uint32_t caller = util_ld32(R(caller)), label = util_ld32(R(label)), module = util_ld32(R(module));
 		uint64_t end;
 
-		e->base = ld64(R(base));
-		e->size = ld64(R(size));
-		e->pages = (int64_t)ld64(R(pages));
-		e->time_ns = ld64(R(time_ns));
-		e->seq = ld32(R(seq));
-		e->count = ld32(R(count));
-		e->caller_offset = ld32(R(caller_offset));
-		e->kind = ld16(R(kind));
-		e->tag = ld16(R(tag));
-		e->phase = ld16(R(phase));
-		e->flags = ld16(R(flags));
+		e->base = util_ld64(R(base));
+		e->size = util_ld64(R(size));
+		e->pages = (int64_t)util_ld64(R(pages));
+		e->time_ns = util_ld64(R(time_ns));
+		e->seq = util_ld32(R(seq));
+		e->count = util_ld32(R(count));
+		e->caller_offset = util_ld32(R(caller_offset));
+		e->kind = util_ld16(R(kind));
+		e->tag = util_ld16(R(tag));
+		e->phase = util_ld16(R(phase));
+		e->flags = util_ld16(R(flags));
 
 		if (caller >= strtab_size || label >= strtab_size || module >= strtab_size) {
 			r = fail(diag, BMF_LOG_STRING_RANGE, i,
@@ -477,11 +473,11 @@ int bmf_runtime_parse(const void *buf, size_t len, struct bmf_runtime **ret, str
 	r = check_preamble(p, len, BMF_RT_MAGIC, KNOWN_RT_HEADER_SIZE, diag);
 	if (r < 0)
 		return r;
-	header_size = ld32(RH(header_size));
-	entry_size = ld32(RH(entry_size));
-	count = ld32(RH(count));
-	capacity = ld32(RH(capacity));
-	page_size = ld32(RH(page_size));
+	header_size = util_ld32(RH(header_size));
+	entry_size = util_ld32(RH(entry_size));
+	count = util_ld32(RH(count));
+	capacity = util_ld32(RH(capacity));
+	page_size = util_ld32(RH(page_size));
 
 	if (header_size < KNOWN_RT_HEADER_SIZE || header_size > len)
 		return fail(diag, BMF_LOG_BAD_HEADER_SIZE, SIZE_MAX, ": %u (file %zu bytes)",
@@ -507,10 +503,10 @@ int bmf_runtime_parse(const void *buf, size_t len, struct bmf_runtime **ret, str
 	rt->entry_size = entry_size;
 	rt->capacity = capacity;
 	rt->page_size = page_size;
-	rt->managed_pages = (int64_t)ld64(RH(managed_pages));
-	rt->totalram_pages = ld64(RH(totalram_pages));
-	rt->pages_in = ld64(RH(pages_in));
-	rt->pages_out = ld64(RH(pages_out));
+	rt->managed_pages = (int64_t)util_ld64(RH(managed_pages));
+	rt->totalram_pages = util_ld64(RH(totalram_pages));
+	rt->pages_in = util_ld64(RH(pages_in));
+	rt->pages_out = util_ld64(RH(pages_out));
 	if (count) {
 		rt->e = calloc(count, sizeof(*rt->e));
 		if (!rt->e) {
@@ -528,14 +524,14 @@ int bmf_runtime_parse(const void *buf, size_t len, struct bmf_runtime **ret, str
 			bmf_runtime_free(rt);
 			return r;
 		}
-		c->pages_in = ld64(RE(pages_in));
-		c->pages_out = ld64(RE(pages_out));
-		c->events = ld64(RE(events));
-		c->bytes_added = ld64(RE(bytes_added));
-		c->bytes_removed = ld64(RE(bytes_removed));
-		c->caller_offset = ld32(RE(caller_offset));
-		c->kind = ld16(RE(kind));
-		c->flags = ld16(RE(flags));
+		c->pages_in = util_ld64(RE(pages_in));
+		c->pages_out = util_ld64(RE(pages_out));
+		c->events = util_ld64(RE(events));
+		c->bytes_added = util_ld64(RE(bytes_added));
+		c->bytes_removed = util_ld64(RE(bytes_removed));
+		c->caller_offset = util_ld32(RE(caller_offset));
+		c->kind = util_ld16(RE(kind));
+		c->flags = util_ld16(RE(flags));
 		rt->saturated |= (c->flags & BMF_RT_SATURATED) != 0;
 		overflow |= __builtin_add_overflow(in, c->pages_in, &in);
 		overflow |= __builtin_add_overflow(out, c->pages_out, &out);

@@ -24,6 +24,7 @@
 #include "http.h"
 #include "landing.h"
 #include "log.h"
+#include "util.h"
 
 #define CT_METRICS_TEXT		"text/plain; version=0.0.4; charset=utf-8"
 #define CT_METRICS_OM		"application/openmetrics-text; version=1.0.0; charset=utf-8"
@@ -798,19 +799,11 @@ int http_server_add_listener(struct http_server *s, int fd)
 	return 0;
 }
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
-
 static int check_listener(struct listener *l, uint64_t timeout_usec)
 {
 	static const char request[] = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 	const struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	uint64_t deadline = now_usec() + timeout_usec;
+	uint64_t deadline = util_now_usec() + timeout_usec;
 	int sv[2], r = 0;
 	char buf[64];
 
@@ -831,7 +824,7 @@ static int check_listener(struct listener *l, uint64_t timeout_usec)
 	}
 	for (;;) {
 		struct pollfd p = { .fd = sv[0], .events = POLLIN };
-		uint64_t now = now_usec();
+		uint64_t now = util_now_usec();
 		ssize_t n;
 
 		if (now >= deadline) {

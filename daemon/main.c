@@ -25,6 +25,7 @@
 #include "http.h"
 #include "log.h"
 #include "report.h"
+#include "util.h"
 
 /* Exit codes, as --help and bootmemd(8) document them. */
 #define EXIT_USAGE 2
@@ -330,14 +331,6 @@ static int check_root(void)
 	return 0;
 }
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
-
 static int load_report(struct bootmem_report **ret)
 {
 	struct report_paths paths;
@@ -386,7 +379,7 @@ static int run_once(void)
 static int build_content(struct http_content **ret)
 {
 	struct bootmem_report *report = NULL;
-	uint64_t start = now_usec();
+	uint64_t start = util_now_usec();
 	int r;
 
 	r = load_report(&report);
@@ -398,7 +391,7 @@ static int build_content(struct http_content **ret)
 		return r;
 	}
 	log_info("Read %s and rendered the responses in %.1f ms: %s", arg_root,
-		 (double) (now_usec() - start) / 1000, http_content_summary(*ret));
+		 (double) (util_now_usec() - start) / 1000, http_content_summary(*ret));
 	return 0;
 }
 
@@ -493,7 +486,7 @@ static void reload(struct http_server *server, struct http_content **content)
 	const char *old_root = arg_root;
 	int r;
 
-	sd_notifyf(false, "RELOADING=1\nSTATUS=Reloading\nMONOTONIC_USEC=%" PRIu64, now_usec());
+	sd_notifyf(false, "RELOADING=1\nSTATUS=Reloading\nMONOTONIC_USEC=%" PRIu64, util_now_usec());
 
 	r = load_config(&cfg);
 	if (r < 0) {
@@ -579,7 +572,7 @@ static int serve(void)
 
 	if (sd_watchdog_enabled(false, &watchdog_usec) > 0 && watchdog_usec > 0) {
 		log_debug("Watchdog every %" PRIu64 " ms.", watchdog_usec / 1000);
-		next_ping = now_usec();
+		next_ping = util_now_usec();
 	} else
 		watchdog_usec = 0;
 
@@ -591,7 +584,7 @@ static int serve(void)
 		int sig;
 
 		if (watchdog_usec > 0) {
-			uint64_t now = now_usec(), left = next_ping > now ? next_ping - now : 0;
+			uint64_t now = util_now_usec(), left = next_ping > now ? next_ping - now : 0;
 
 			ts = (struct timespec) { .tv_sec = left / 1000000, .tv_nsec = (left % 1000000) * 1000 };
 			timeout = &ts;
@@ -609,7 +602,7 @@ static int serve(void)
 
 			if (http_server_check_alive(server, probe) >= 0)
 				sd_notify(false, "WATCHDOG=1");
-			next_ping = now_usec() + watchdog_usec / 2;
+			next_ping = util_now_usec() + watchdog_usec / 2;
 			continue;
 		}
 		if (sig < 0) {

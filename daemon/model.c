@@ -783,13 +783,6 @@ static int pages_of_runs(const struct imap *m, int64_t bit, unsigned sh, bool ou
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int add_bounds(uint64_t **b, size_t *n, size_t *cap, const struct imap *m)
 {
 	if (*n + 2 * m->n > *cap) {
@@ -1036,7 +1029,7 @@ static int evaluate(struct engine *en, struct tally *t)
 		b[nb++] = en->claims[i].pe;
 	}
 	if (nb)
-		qsort(b, nb, sizeof(*b), cmp_u64);
+		qsort(b, nb, sizeof(*b), util_cmp_u64);
 	for (size_t i = 0; i < nb; i++)
 		if (!nu || b[nu - 1] != b[i])
 			b[nu++] = b[i];

@@ -172,8 +172,6 @@ const struct iomem_entry *iomem_find(const struct iomem *io, const char *name)
 	return NULL;
 }
 
-static uint32_t ld32(const unsigned char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t ld64(const unsigned char *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
 int proc_parse_boot_params(const void *buf, size_t len, struct boot_params_info *out)
 {
@@ -184,17 +182,17 @@ int proc_parse_boot_params(const void *buf, size_t len, struct boot_params_info 
 	if (len < BOOT_PARAMS_SIZE)
 		return -EINVAL;
 	out->has_header = memcmp(p + BP_HDR_HEADER, "HdrS", 4) == 0;
-	out->ramdisk_image = ld32(p + BP_RAMDISK_IMAGE) | (uint64_t)ld32(p + BP_EXT_RAMDISK_IMAGE) << 32;
-	out->ramdisk_size = ld32(p + BP_RAMDISK_SIZE) | (uint64_t)ld32(p + BP_EXT_RAMDISK_SIZE) << 32;
+	out->ramdisk_image = util_ld32(p + BP_RAMDISK_IMAGE) | (uint64_t)util_ld32(p + BP_EXT_RAMDISK_IMAGE) << 32;
+	out->ramdisk_size = util_ld32(p + BP_RAMDISK_SIZE) | (uint64_t)util_ld32(p + BP_EXT_RAMDISK_SIZE) << 32;
 	n = p[BP_E820_ENTRIES];
 	if (n > BP_E820_MAX)
 		n = BP_E820_MAX;
 	for (unsigned i = 0; i < n; i++) {
 		const unsigned char *e = p + BP_E820_TABLE + i * 20;
 
-		out->e820[i].addr = ld64(e);
-		out->e820[i].size = ld64(e + 8);
-		out->e820[i].type = ld32(e + 16);
+		out->e820[i].addr = util_ld64(e);
+		out->e820[i].size = util_ld64(e + 8);
+		out->e820[i].type = util_ld32(e + 16);
 	}
 	out->n_e820 = n;
 	return 0;

@@ -343,13 +343,6 @@ static void collect_ram(struct map *m)
 	m->ram_src = NULL;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The index of @x in the sorted, unique @b[0..n). */
 static size_t bsearch_u64(const uint64_t *b, size_t n, uint64_t x)
 {
@@ -424,7 +417,7 @@ static int build_segments(struct map *m)
 		rc = 0;
 		goto out;
 	}
-	qsort(b, nb, sizeof(*b), cmp_u64);
+	qsort(b, nb, sizeof(*b), util_cmp_u64);
 	{
 		size_t u = 0;
 

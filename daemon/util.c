@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -229,7 +230,7 @@ void util_sanitize_text(char *str)
 	unsigned char *s = (unsigned char *)str;
 
 	while (*s) {
-		size_t n = *s < 0x20 ? 0 : util_utf8_len(s);
+		size_t n = *s < 0x20 || *s == 0x7f ? 0 : util_utf8_len(s);
 
 		if (!n) {
 			*s++ = '?';
@@ -237,4 +238,40 @@ void util_sanitize_text(char *str)
 		}
 		s += n;
 	}
+}
+
+int util_grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap, bytes;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap < 8 ? 8 : *cap;
+	while (ncap < need)
+		if (__builtin_mul_overflow(ncap, 2, &ncap))
+			return -ENOMEM;
+	if (__builtin_mul_overflow(ncap, size, &bytes))
+		return -ENOMEM;
+	n = realloc(*arr, bytes);
+	if (!n)
+		return -ENOMEM;
+	*arr = n;
+	*cap = ncap;
+	return 0;
+}
+
+uint64_t util_now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+int util_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
 }

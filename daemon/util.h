@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Inputs are small (the largest is the FDT, 1 MiB on QEMU); refuse anything absurd. */
 #define UTIL_MAX_FILE (64u << 20)
@@ -85,3 +87,61 @@ size_t util_utf8_len(const unsigned char *s);
  * with '?', in place, so that every output (JSON, metrics, SVG) can carry them.
  */
 void util_sanitize_text(char *s);
+
+/* Cleanup attributes, as in systemd: a scope's resources go with the scope. */
+#define _cleanup_(f) __attribute__((cleanup(f)))
+static inline void util_freep(void *p)
+{
+	free(*(void **)p);
+}
+#define _cleanup_free_ _cleanup_(util_freep)
+
+/* Takes the value out of a _cleanup_ variable, leaving NULL behind. */
+#define TAKE_PTR(p)				\
+	({					\
+		__typeof__(p) _ptr_ = (p);	\
+		(p) = NULL;			\
+		_ptr_;				\
+	})
+
+/*
+ * Makes room for @need elements of @size bytes in *@arr, whose capacity is
+ * *@cap, growing geometrically so that appending n elements costs O(n).
+ * Returns 0 or -ENOMEM (also on size overflow); *@arr is unchanged on failure.
+ */
+int util_grow(void **arr, size_t *cap, size_t need, size_t size);
+#define GROW(arr, cap, need) util_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/* CLOCK_MONOTONIC in microseconds. */
+uint64_t util_now_usec(void);
+
+/* qsort() comparator for uint64_t. */
+int util_cmp_u64(const void *a, const void *b);
+
+/*
+ * Unaligned native-endian loads: the kernel writes its log in its own byte
+ * order, and inputs carry no alignment guarantee.
+ */
+static inline uint16_t util_ld16(const void *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t util_ld32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t util_ld64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
