@@ -24,6 +24,7 @@
 
 #include "bmf-log.h"
 #include "fdt-source.h"
+#include "interval-set.h"
 #include "proc-source.h"
 
 enum bm_src {
@@ -193,6 +194,22 @@ struct bm_inputs {
 	char arch[32];		/* from the log, uname (live root) or a guess from proc/version */
 };
 
+/*
+ * RAM and what was taken out of it, as address ranges, for the memory map:
+ * from the source the RAM figure comes from where that source has ranges.
+ */
+struct bm_ram_map {
+	struct spans ram;	/* RAM the kernel was given, before removals */
+	struct spans removed;	/* taken out: mem=, memblock_remove */
+	const char *src;	/* where the ranges come from; NULL when no source gave them */
+};
+
+/* The whole kernel image: the "kernel" region and its sections together (patched mode). */
+struct bm_image {
+	bool known;
+	struct bm_figure held, freed;
+};
+
 struct bm_source_status {
 	bool present;		/* the file existed */
 	bool available;		/* and parsed */
@@ -210,6 +227,8 @@ struct bootmem_report {
 	struct bm_finding *findings;
 	size_t n_findings;
 	struct bm_reconciliation rec;
+	struct bm_ram_map ram_map;
+	struct bm_image image;
 	enum bm_rt_class *runtime_class;	/* per in.runtime entry */
 
 	/* The log against its own totals (patched only). */

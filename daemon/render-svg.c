@@ -111,86 +111,6 @@ static const char *bytes(uint64_t v, char *buf, size_t n)
 	return util_format_bytes(v, buf, n);
 }
 
-/* ---- span sets ---------------------------------------------------------- */
-
-struct span {
-	uint64_t s, e;		/* [s, e) */
-};
-
-struct spans {
-	struct span *a;
-	size_t n, cap;
-	bool oom;
-};
-
-static void spans_add(struct spans *v, uint64_t s, uint64_t e)
-{
-	if (e <= s)
-		return;
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 16;
-		struct span *a = realloc(v->a, cap * sizeof(*a));
-
-		if (!a) {
-			v->oom = true;
-			return;
-		}
-		v->a = a;
-		v->cap = cap;
-	}
-	v->a[v->n++] = (struct span){ s, e };
-}
-
-static int cmp_span(const void *a, const void *b)
-{
-	const struct span *x = a, *y = b;
-
-	return x->s < y->s ? -1 : x->s > y->s ? 1 : x->e < y->e ? -1 : x->e > y->e;
-}
-
-/* Sorts and merges overlapping or touching spans. */
-static void spans_normalize(struct spans *v)
-{
-	size_t n = 0;
-
-	if (!v->n)
-		return;
-	qsort(v->a, v->n, sizeof(*v->a), cmp_span);
-	for (size_t i = 1; i < v->n; i++) {
-		if (v->a[i].s <= v->a[n].e) {
-			if (v->a[i].e > v->a[n].e)
-				v->a[n].e = v->a[i].e;
-		} else
-			v->a[++n] = v->a[i];
-	}
-	v->n = n + 1;
-}
-
-/* In a normalized set: does a span contain @x? */
-static bool spans_has(const struct spans *v, uint64_t x)
-{
-	size_t lo = 0, hi = v->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (x < v->a[mid].s)
-			hi = mid;
-		else if (x >= v->a[mid].e)
-			lo = mid + 1;
-		else
-			return true;
-	}
-	return false;
-}
-
-static uint64_t end_of(uint64_t base, uint64_t size)
-{
-	uint64_t e;
-
-	return util_add_overflows(base, size, &e) ? UINT64_MAX : e;
-}
-
 /* ---- what is where ------------------------------------------------------ */
 
 enum seg_type {
@@ -239,109 +159,13 @@ static void segs_add(struct segs *v, struct seg g)
 
 struct map {
 	const struct bootmem_report *r;
-	struct spans ram;	/* RAM the kernel was given, before removals */
-	struct spans removed;
+	const struct spans *ram;	/* the model's: RAM the kernel was given, before removals */
+	const struct spans *removed;
 	struct spans unexplained;
 	const char *ram_src;	/* where the RAM ranges come from */
 	struct segs segs;
 	size_t n_unplaced;	/* regions without an address */
 };
-
-/* RAM ranges from the best source at hand: the log, iomem, memmap, e820, the FDT. */
-static void collect_ram(struct map *m)
-{
-	const struct bootmem_report *r = m->r;
-	const struct bmf_log *log = r->in.log;
-
-	if (log) {
-		unsigned ram_kind = BMF_MEM_ADD;
-
-		/* RAM is firmware's when the log has it, as in the reconciliation */
-		for (size_t i = 0; i < log->n_events; i++)
-			if (log->events[i].kind == BMF_FW_RAM)
-				ram_kind = BMF_FW_RAM;
-		for (size_t i = 0; i < log->n_events; i++)
-			if (log->events[i].kind == ram_kind)
-				spans_add(&m->ram, log->events[i].base, end_of(log->events[i].base, log->events[i].size));
-		spans_normalize(&m->ram);
-		for (size_t i = 0; i < log->n_events; i++) {
-			const struct bmf_event *e = &log->events[i];
-
-			if (e->kind == BMF_MEM_REMOVE) {
-				/* only what was RAM: arm64 removes everything above its PA range */
-				uint64_t re = end_of(e->base, e->size);
-
-				for (size_t k = 0; k < m->ram.n; k++) {
-					uint64_t s0 = m->ram.a[k].s > e->base ? m->ram.a[k].s : e->base;
-					uint64_t e0 = m->ram.a[k].e < re ? m->ram.a[k].e : re;
-
-					spans_add(&m->removed, s0, e0);
-				}
-			} else if (e->kind == BMF_MEM_CAP)
-				/* only [base, base + size) is kept */
-				for (size_t k = 0; k < m->ram.n; k++) {
-					uint64_t ce = end_of(e->base, e->size);
-
-					if (m->ram.a[k].s < e->base)
-						spans_add(&m->removed, m->ram.a[k].s,
-							  m->ram.a[k].e < e->base ? m->ram.a[k].e : e->base);
-					if (m->ram.a[k].e > ce)
-						spans_add(&m->removed, m->ram.a[k].s > ce ? m->ram.a[k].s : ce,
-							  m->ram.a[k].e);
-				}
-		}
-		spans_normalize(&m->removed);
-		if (m->ram.n) {
-			m->ram_src = "kernel log (memblock_add)";
-			return;
-		}
-	}
-	if (r->in.iomem && !r->in.iomem->zeroed) {
-		for (size_t i = 0; i < r->in.iomem->n; i++) {
-			const struct iomem_entry *e = &r->in.iomem->e[i];
-
-			if (e->depth == 0 && strcmp(e->name, "System RAM") == 0)
-				spans_add(&m->ram, e->start, end_of(e->end, 1));
-		}
-		spans_normalize(&m->ram);
-		if (m->ram.n) {
-			m->ram_src = "/proc/iomem";
-			return;
-		}
-	}
-	if (r->in.memmap) {
-		for (size_t i = 0; i < r->in.memmap->n; i++)
-			if (strcmp(r->in.memmap->e[i].type, "System RAM") == 0)
-				spans_add(&m->ram, r->in.memmap->e[i].start, end_of(r->in.memmap->e[i].end, 1));
-		spans_normalize(&m->ram);
-		if (m->ram.n) {
-			m->ram_src = "/sys/firmware/memmap";
-			return;
-		}
-	}
-	if (r->in.has_boot_params) {
-		for (size_t i = 0; i < r->in.boot_params.n_e820; i++)
-			if (r->in.boot_params.e820[i].type == E820_TYPE_RAM)
-				spans_add(&m->ram, r->in.boot_params.e820[i].addr,
-					  end_of(r->in.boot_params.e820[i].addr, r->in.boot_params.e820[i].size));
-		spans_normalize(&m->ram);
-		if (m->ram.n) {
-			m->ram_src = "boot_params e820";
-			return;
-		}
-	}
-	if (r->in.fdt) {
-		for (size_t i = 0; i < r->in.fdt->n_memory; i++)
-			spans_add(&m->ram, r->in.fdt->memory[i].base,
-				  end_of(r->in.fdt->memory[i].base, r->in.fdt->memory[i].size));
-		spans_normalize(&m->ram);
-		if (m->ram.n) {
-			m->ram_src = "device tree /memory";
-			return;
-		}
-	}
-	m->ram_src = NULL;
-}
 
 /* The index of @x in the sorted, unique @b[0..n). */
 static size_t bsearch_u64(const uint64_t *b, size_t n, uint64_t x)
@@ -392,13 +216,13 @@ static int build_segments(struct map *m)
 		b[nb++] = (x);							\
 	} while (0)
 
-	for (size_t i = 0; i < m->ram.n; i++) {
-		PUSH(m->ram.a[i].s);
-		PUSH(m->ram.a[i].e);
+	for (size_t i = 0; i < m->ram->n; i++) {
+		PUSH(m->ram->a[i].s);
+		PUSH(m->ram->a[i].e);
 	}
-	for (size_t i = 0; i < m->removed.n; i++) {
-		PUSH(m->removed.a[i].s);
-		PUSH(m->removed.a[i].e);
+	for (size_t i = 0; i < m->removed->n; i++) {
+		PUSH(m->removed->a[i].s);
+		PUSH(m->removed->a[i].e);
 	}
 	for (size_t i = 0; i < m->unexplained.n; i++) {
 		PUSH(m->unexplained.a[i].s);
@@ -409,7 +233,7 @@ static int build_segments(struct map *m)
 			m->n_unplaced++;
 		for (size_t i = 0; i < r->regions[k].n_ranges; i++) {
 			PUSH(r->regions[k].ranges[i].base);
-			PUSH(end_of(r->regions[k].ranges[i].base, r->regions[k].ranges[i].size));
+			PUSH(span_end(r->regions[k].ranges[i].base, r->regions[k].ranges[i].size));
 		}
 	}
 #undef PUSH
@@ -435,7 +259,7 @@ static int build_segments(struct map *m)
 	for (size_t k = 0; k < r->n_regions; k++)
 		for (size_t i = 0; i < r->regions[k].n_ranges; i++) {
 			const struct bm_range *g = &r->regions[k].ranges[i];
-			uint64_t e = end_of(g->base, g->size);
+			uint64_t e = span_end(g->base, g->size);
 
 			for (size_t j = bsearch_u64(b, nb, g->base); j + 1 < nb && b[j] < e; j++)
 				if (owner[j] == SIZE_MAX || better_owner(r, k, owner[j]))
@@ -445,12 +269,12 @@ static int build_segments(struct map *m)
 	for (size_t j = 0; j + 1 < nb; j++) {
 		struct seg g = { .s = b[j], .e = b[j + 1], .region = owner[j] };
 
-		g.in_ram = spans_has(&m->ram, g.s);
+		g.in_ram = spans_has(m->ram, g.s);
 		if (owner[j] != SIZE_MAX)
 			g.type = SEG_REGION;
 		else if (spans_has(&m->unexplained, g.s))
 			g.type = SEG_UNEXPLAINED;
-		else if (spans_has(&m->removed, g.s))
+		else if (spans_has(m->removed, g.s))
 			g.type = SEG_REMOVED;
 		else if (g.in_ram)
 			g.type = SEG_FREE;
@@ -573,7 +397,7 @@ static void seg_describe(const struct map *m, const struct seg *g, bool full, st
 		    rg->n_ranges && rg->ranges[0].base == g->s) {
 			char h[32];
 			bool whole = rg->n_ranges == 1 && rg->ranges[0].base == g->s &&
-				     end_of(rg->ranges[0].base, rg->ranges[0].size) == g->e;
+				     span_end(rg->ranges[0].base, rg->ranges[0].size) == g->e;
 
 			xml_textf(sb, " (%sheld %s, freed %s)", whole ? "" : "whole region: ",
 				  bytes((uint64_t)rg->held.value, h, sizeof(h)), bytes((uint64_t)rg->freed.value, a, sizeof(a)));
@@ -617,7 +441,7 @@ static void seg_describe(const struct map *m, const struct seg *g, bool full, st
 				const struct bm_region *rg = &m->r->regions[k];
 
 				for (size_t i = 0; i < rg->n_ranges; i++)
-					if (rg->ranges[i].base < g->e && end_of(rg->ranges[i].base, rg->ranges[i].size) > g->s) {
+					if (rg->ranges[i].base < g->e && span_end(rg->ranges[i].base, rg->ranges[i].size) > g->s) {
 						xml_text(sb, first ? ": " : ", ");
 						xml_text(sb, rg->name);
 						first = false;
@@ -698,16 +522,16 @@ static double banks(struct strbuf *sb, const struct map *m, double y)
 	const double x0 = MARGIN, w = WIDTH - 2 * MARGIN, h = 26;
 	char a[32], px[32], t[160];
 
-	for (size_t i = 0; i < m->ram.n; i++)
-		spans_add(&ext, m->ram.a[i].s, m->ram.a[i].e);
-	for (size_t i = 0; i < m->removed.n; i++)
-		spans_add(&ext, m->removed.a[i].s, m->removed.a[i].e);
+	for (size_t i = 0; i < m->ram->n; i++)
+		spans_add(&ext, m->ram->a[i].s, m->ram->a[i].e);
+	for (size_t i = 0; i < m->removed->n; i++)
+		spans_add(&ext, m->removed->a[i].s, m->removed->a[i].e);
 	spans_normalize(&ext);
 
 	text(sb, MARGIN, y + 16, "font-size=\"15\" font-weight=\"bold\"", "RAM, to scale");
 	if (!ext.n) {
 		text(sb, MARGIN, y + 36, "font-size=\"12\" fill=\"#555\"", "RAM ranges unknown: no source gave them");
-		free(ext.a);
+		spans_free(&ext);
 		return y + 48;
 	}
 	snprintf(t, sizeof(t), "one bar per contiguous range of RAM (from %s), each to its own linear scale; "
@@ -1117,12 +941,14 @@ int render_svg(const struct bootmem_report *r, char **out, size_t *len)
 	double y = 0;
 	int rc, height;
 
-	collect_ram(&m);
+	m.ram = &r->ram_map.ram;
+	m.removed = &r->ram_map.removed;
+	m.ram_src = r->ram_map.src;
 	for (size_t i = 0; i < r->rec.n_unexplained_ranges; i++)
 		spans_add(&m.unexplained, r->rec.unexplained_ranges[i].base,
-			  end_of(r->rec.unexplained_ranges[i].base, r->rec.unexplained_ranges[i].size));
+			  span_end(r->rec.unexplained_ranges[i].base, r->rec.unexplained_ranges[i].size));
 	spans_normalize(&m.unexplained);
-	rc = m.ram.oom || m.removed.oom || m.unexplained.oom ? -ENOMEM : build_segments(&m);
+	rc = m.unexplained.oom ? -ENOMEM : build_segments(&m);
 	if (rc < 0)
 		goto out;
 	group_small(&m);
@@ -1153,9 +979,7 @@ int render_svg(const struct bootmem_report *r, char **out, size_t *len)
 	sb_puts(&sb, "</svg>\n");
 	rc = sb_steal(&sb, out, len);
 out:
-	free(m.ram.a);
-	free(m.removed.a);
-	free(m.unexplained.a);
+	spans_free(&m.unexplained);
 	free(m.segs.a);
 	return rc;
 }

@@ -35,12 +35,10 @@ static void region_line(struct strbuf *sb, const struct bootmem_report *r, const
 	char a[32], b[32], c[32], name[64];
 
 	/* The image's line shows the whole image; its sections follow, indented. */
-	if (g->kind == BM_KIND_KERNEL && r->patched)
-		for (size_t i = 0; i < r->n_regions; i++)
-			if (r->regions[i].kind >= BM_KIND_KERNEL_TEXT && r->regions[i].kind <= BM_KIND_KERNEL_INIT) {
-				held.value = util_wadd(held.value, r->regions[i].held.value);
-				freed.value = util_wadd(freed.value, r->regions[i].freed.value);
-			}
+	if (g->kind == BM_KIND_KERNEL && r->image.known) {
+		held = r->image.held;
+		freed = r->image.freed;
+	}
 	snprintf(name, sizeof(name), "%s%s", indent, g->name);
 	sb_printf(sb, "  %-32.32s %10s %10s %10s  %s", name, fb(&g->reserved, a, sizeof(a)),
 		  fb(&held, b, sizeof(b)), fb(&freed, c, sizeof(c)), bm_fate_name(g->fate));
