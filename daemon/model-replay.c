@@ -44,7 +44,7 @@ struct engine {
 	bool has_fwram;
 	ssize_t fw_region;	/* memblock memory outside the firmware's RAM, or -1 */
 	struct claim *claims;
-	size_t n_claims;
+	size_t n_claims, cap_claims;
 	int64_t log_pages;	/* Σ pages over the page-count kinds */
 	bool initrd_retained, initrd_kept, initrd_freed_milestone;
 };
@@ -140,10 +140,8 @@ static int add_claim(struct engine *en, const struct bmf_event *e, size_t ev, si
 {
 	struct claim *nc;
 
-	nc = realloc(en->claims, (en->n_claims + 1) * sizeof(*en->claims));
-	if (!nc)
+	if (GROW(en->claims, en->cap_claims, en->n_claims + 1) < 0)
 		return -ENOMEM;
-	en->claims = nc;
 	nc = &en->claims[en->n_claims++];
 	pages_out(e->base, e->size, en->sh, &nc->ps, &nc->pe);
 	nc->size = e->size;
@@ -348,15 +346,8 @@ static int pages_of_runs(const struct imap *m, int64_t bit, unsigned sh, bool ou
 
 static int add_bounds(uint64_t **b, size_t *n, size_t *cap, const struct imap *m)
 {
-	if (*n + 2 * m->n > *cap) {
-		size_t nc = (*n + 2 * m->n) * 2 + 16;
-		uint64_t *nb = realloc(*b, nc * sizeof(**b));
-
-		if (!nb)
-			return -ENOMEM;
-		*b = nb;
-		*cap = nc;
-	}
+	if (util_grow((void **)b, cap, *n + 2 * m->n, sizeof(**b)) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < m->n; i++) {
 		(*b)[(*n)++] = m->a[i].s;
 		(*b)[(*n)++] = m->a[i].e;
@@ -382,8 +373,6 @@ static const struct claim *identity_at(const struct engine *en, uint64_t p)
 
 static int add_unexplained(struct bm_reconciliation *rec, uint64_t base, uint64_t size)
 {
-	struct bm_range *nr;
-
 	if (rec->n_unexplained_ranges) {
 		struct bm_range *l = &rec->unexplained_ranges[rec->n_unexplained_ranges - 1];
 
@@ -392,11 +381,9 @@ static int add_unexplained(struct bm_reconciliation *rec, uint64_t base, uint64_
 			return 0;
 		}
 	}
-	nr = realloc(rec->unexplained_ranges, (rec->n_unexplained_ranges + 1) * sizeof(*nr));
-	if (!nr)
+	if (GROW(rec->unexplained_ranges, rec->cap_unexplained_ranges, rec->n_unexplained_ranges + 1) < 0)
 		return -ENOMEM;
-	rec->unexplained_ranges = nr;
-	nr[rec->n_unexplained_ranges++] = (struct bm_range){ base, size };
+	rec->unexplained_ranges[rec->n_unexplained_ranges++] = (struct bm_range){ base, size };
 	return 0;
 }
 
@@ -578,14 +565,9 @@ static int evaluate(struct engine *en, struct tally *t)
 		rc = add_bounds(&b, &nb, &cap, &en->notram);
 	if (rc < 0)
 		goto out;
-	if (nb + 2 * en->n_claims > cap) {
-		uint64_t *n2 = realloc(b, (nb + 2 * en->n_claims + 1) * sizeof(*b));
-
-		if (!n2) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		b = n2;
+	if (GROW(b, cap, nb + 2 * en->n_claims + 1) < 0) {
+		rc = -ENOMEM;
+		goto out;
 	}
 	for (size_t i = 0; i < en->n_claims; i++) {
 		b[nb++] = en->claims[i].ps;
@@ -755,14 +737,16 @@ static int firmware_not_ram(struct engine *en)
 	return rc;
 }
 
-static void set_fate(struct bm_region *g, const struct engine *en)
+/* Sets @g's fate from its figures; 0 or -ENOMEM (its reason could not be kept). */
+static int set_fate(struct bm_region *g, const struct engine *en)
 {
 	int64_t held = g->held.value, freed = g->freed.value;
 
 	if (g->kind == BM_KIND_INITRD && (en->initrd_retained || en->initrd_kept) && held > 0) {
 		g->fate = BM_FATE_RETAINED;
 		if (!g->reason)
-			model_region_set_reason(g, en->initrd_kept ? "overlaps the crashkernel" : "retain_initrd");
+			return model_region_set_reason(g, en->initrd_kept ? "overlaps the crashkernel" :
+						       "retain_initrd");
 	} else if (g->fate == BM_FATE_REJECTED && held == 0 && freed == 0)
 		g->fate = BM_FATE_REJECTED;
 	else if (g->flags & BMF_F_NOMAP || (g->nomap.value > 0 && held == 0 && freed == 0))
@@ -777,6 +761,7 @@ static void set_fate(struct bm_region *g, const struct engine *en)
 		g->fate = BM_FATE_HELD;
 	else
 		g->fate = BM_FATE_UNKNOWN;
+	return 0;
 }
 
 int model_build_patched(struct bootmem_report *r)
@@ -855,7 +840,9 @@ int model_build_patched(struct bootmem_report *r)
 		g->held = bm_fig((int64_t)(t[k].held * ps), BM_SRC_LOG);
 		g->freed = bm_fig((int64_t)(t[k].freed * ps), BM_SRC_LOG);
 		g->nomap = bm_fig((int64_t)(t[k].nomap * ps), BM_SRC_LOG);
-		set_fate(g, &en);
+		rc = set_fate(g, &en);
+		if (rc < 0)
+			goto out;
 		if (t[k].not_ram && !t[k].held && !t[k].freed) {
 			g->fate = BM_FATE_NOT_RAM;
 			if (!g->reason && model_region_set_reason(g, "firmware, not RAM") < 0) {
@@ -894,7 +881,9 @@ int model_build_patched(struct bootmem_report *r)
 				whole.held.value = util_wadd(whole.held.value, r->regions[j].held.value);
 				whole.freed.value = util_wadd(whole.freed.value, r->regions[j].freed.value);
 			}
-		set_fate(&whole, &en);
+		rc = set_fate(&whole, &en);
+		if (rc < 0)
+			goto out;
 		g->fate = whole.fate;
 		r->image = (struct bm_image){ .known = true, .held = whole.held, .freed = whole.freed };
 	}

@@ -110,14 +110,12 @@ bool bm_kind_is_protagonist(enum bm_kind k)
 int model_add_finding(struct bootmem_report *r, const char *code, enum bm_severity sev,
 		       enum bm_src src, const char *region, const char *fmt, ...)
 {
-	struct bm_finding *nf, *f;
+	struct bm_finding *f;
 	va_list ap;
 	int n;
 
-	nf = realloc(r->findings, (r->n_findings + 1) * sizeof(*r->findings));
-	if (!nf)
+	if (GROW(r->findings, r->cap_findings, r->n_findings + 1) < 0)
 		return -ENOMEM;
-	r->findings = nf;
 	f = &r->findings[r->n_findings];
 	memset(f, 0, sizeof(*f));
 	snprintf(f->code, sizeof(f->code), "%s", code);
@@ -174,15 +172,13 @@ const struct bm_region *model_find_kind(const struct bootmem_report *r, enum bm_
 /* Returns the index of the region called @name, creating it; -ENOMEM. */
 ssize_t model_get_region(struct bootmem_report *r, const char *name, enum bm_kind kind, enum bm_src src)
 {
-	struct bm_region *nr, *g;
+	struct bm_region *g;
 
 	for (size_t i = 0; i < r->n_regions; i++)
 		if (strcmp(r->regions[i].name, name) == 0)
 			return (ssize_t)i;
-	nr = realloc(r->regions, (r->n_regions + 1) * sizeof(*r->regions));
-	if (!nr)
+	if (GROW(r->regions, r->cap_regions, r->n_regions + 1) < 0)
 		return -ENOMEM;
-	r->regions = nr;
 	g = &r->regions[r->n_regions];
 	memset(g, 0, sizeof(*g));
 	g->name = strdup(name);
@@ -196,14 +192,10 @@ ssize_t model_get_region(struct bootmem_report *r, const char *name, enum bm_kin
 
 int model_region_add_event(struct bm_region *g, size_t ev)
 {
-	size_t *ne;
-
 	if (g->n_events && g->events[g->n_events - 1] == ev)
 		return 0;
-	ne = realloc(g->events, (g->n_events + 1) * sizeof(*g->events));
-	if (!ne)
+	if (GROW(g->events, g->cap_events, g->n_events + 1) < 0)
 		return -ENOMEM;
-	g->events = ne;
 	g->events[g->n_events++] = ev;
 	return 0;
 }
@@ -270,14 +262,10 @@ void model_region_merge_ranges(struct bm_region *g)
 
 int model_region_add_range(struct bm_region *g, uint64_t base, uint64_t size)
 {
-	struct bm_range *nr;
-
 	if (!size)
 		return 0;
-	nr = realloc(g->ranges, (g->n_ranges + 1) * sizeof(*g->ranges));
-	if (!nr)
+	if (GROW(g->ranges, g->cap_ranges, g->n_ranges + 1) < 0)
 		return -ENOMEM;
-	g->ranges = nr;
 	g->ranges[g->n_ranges++] = (struct bm_range){ base, size };
 	return 0;
 }

@@ -109,11 +109,11 @@ struct bm_region {
 	struct bm_figure freed;	/* bytes released to the page allocator (whole pages) */
 	struct bm_figure nomap;	/* bytes marked no-map (whole pages) */
 	struct bm_range *ranges;	/* merged, sorted */
-	size_t n_ranges;
+	size_t n_ranges, cap_ranges;
 	uint16_t flags;		/* BMF_F_* seen on its records */
 	char *reason;		/* rejection or retention reason, or NULL */
 	size_t *events;		/* indices into log->events: its lifecycle */
-	size_t n_events;
+	size_t n_events, cap_events;
 	size_t n_claims;	/* reservation events that make it up (records × count) */
 };
 
@@ -171,7 +171,7 @@ struct bm_reconciliation {
 	bool consistent_known;
 	bool memtotal_consistent;	/* memtotal_log == memtotal */
 	struct bm_range *unexplained_ranges;
-	size_t n_unexplained_ranges;
+	size_t n_unexplained_ranges, cap_unexplained_ranges;
 };
 
 /* Parsed inputs; NULL / false when a source is missing or unusable. */
@@ -223,9 +223,9 @@ struct bootmem_report {
 	bool patched;		/* the kernel log was read and parsed */
 
 	struct bm_region *regions;
-	size_t n_regions;
+	size_t n_regions, cap_regions;
 	struct bm_finding *findings;
-	size_t n_findings;
+	size_t n_findings, cap_findings;
 	struct bm_reconciliation rec;
 	struct bm_ram_map ram_map;
 	struct bm_image image;

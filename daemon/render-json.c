@@ -16,21 +16,30 @@ static const char *phase_name(unsigned p)
 	return p < sizeof(phase_names) / sizeof(phase_names[0]) ? phase_names[p] : "unknown";
 }
 
-/* Builders that tolerate NULL (out of memory) children; the final dump catches it. */
+/*
+ * Builders that take NULL (a failed allocation) for a child, so that the
+ * tree builds without a check at every step; the failure is sticky for the
+ * render in this thread, and dump() turns it into -ENOMEM instead of a
+ * document with a null where data was.  A JSON null is json_null().
+ */
+static _Thread_local bool json_oom;
+
 static void set(json_t *o, const char *k, json_t *v)
 {
-	if (o)
-		json_object_set_new(o, k, v ? v : json_null());
-	else
-		json_decref(v);
+	if (!o || !v || json_object_set_new(o, k, v) < 0) {
+		json_oom = true;
+		if (!o)
+			json_decref(v);
+	}
 }
 
 static void append(json_t *a, json_t *v)
 {
-	if (a)
-		json_array_append_new(a, v ? v : json_null());
-	else
-		json_decref(v);
+	if (!a || !v || json_array_append_new(a, v) < 0) {
+		json_oom = true;
+		if (!a)
+			json_decref(v);
+	}
 }
 
 static json_t *jint(int64_t v)
@@ -109,9 +118,9 @@ static json_t *region_json(const struct bootmem_report *r, const struct bm_regio
 	set(o, "freed_bytes", jfig(&g->freed));
 	set(o, "nomap_bytes", jfig(&g->nomap));
 	set(o, "source", json_string(bm_src_name(g->src)));
-	set(src, "reserved_bytes", g->reserved.known ? json_string(bm_src_name(g->reserved.src)) : NULL);
-	set(src, "held_bytes", g->held.known ? json_string(bm_src_name(g->held.src)) : NULL);
-	set(src, "freed_bytes", g->freed.known ? json_string(bm_src_name(g->freed.src)) : NULL);
+	set(src, "reserved_bytes", g->reserved.known ? json_string(bm_src_name(g->reserved.src)) : json_null());
+	set(src, "held_bytes", g->held.known ? json_string(bm_src_name(g->held.src)) : json_null());
+	set(src, "freed_bytes", g->freed.known ? json_string(bm_src_name(g->freed.src)) : json_null());
 	set(o, "figure_sources", src);
 	set(o, "flags", flags_json(g->flags));
 	set(o, "reason", jstr_or_null(g->reason));
@@ -124,7 +133,7 @@ static json_t *region_json(const struct bootmem_report *r, const struct bm_regio
 		set(o, "lifecycle", ev);
 	} else {
 		json_decref(ev);
-		set(o, "lifecycle", NULL);
+		set(o, "lifecycle", json_null());
 	}
 	return o;
 }
@@ -157,10 +166,10 @@ static json_t *reconciliation_json(const struct bootmem_report *r)
 				       "removed_bytes + runtime_bytes + unexplained_bytes"));
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		set(o, names[i], jfig(figs[i]));
-		set(src, names[i], figs[i]->known ? json_string(bm_src_name(figs[i]->src)) : NULL);
+		set(src, names[i], figs[i]->known ? json_string(bm_src_name(figs[i]->src)) : json_null());
 	}
-	set(o, "memtotal_consistent", rec->consistent_known ? json_boolean(rec->memtotal_consistent) : NULL);
-	set(o, "page_size", r->page_size ? jint(r->page_size) : NULL);
+	set(o, "memtotal_consistent", rec->consistent_known ? json_boolean(rec->memtotal_consistent) : json_null());
+	set(o, "page_size", r->page_size ? jint(r->page_size) : json_null());
 	for (size_t i = 0; i < rec->n_unexplained_ranges; i++)
 		append(ur, range_json(rec->unexplained_ranges[i].base, rec->unexplained_ranges[i].size));
 	set(o, "unexplained_ranges", ur);
@@ -212,8 +221,8 @@ static json_t *fdt_json(const struct fdt_info *f)
 		set(i, "end", jint((int64_t)f->initrd_end));
 		set(o, "initrd", i);
 	} else
-		set(o, "initrd", NULL);
-	set(o, "elfcorehdr", f->has_elfcorehdr ? range_json(f->elfcorehdr.base, f->elfcorehdr.size) : NULL);
+		set(o, "initrd", json_null());
+	set(o, "elfcorehdr", f->has_elfcorehdr ? range_json(f->elfcorehdr.base, f->elfcorehdr.size) : json_null());
 	set(o, "usable_memory_range", ranges_json(f->usable_memory, f->n_usable_memory));
 	rm = json_array();
 	for (size_t i = 0; i < f->n_rmem; i++) {
@@ -223,8 +232,8 @@ static json_t *fdt_json(const struct fdt_info *f)
 		set(x, "name", json_string(n->name));
 		set(x, "compatible", jstr_or_null(n->compatible));
 		set(x, "reg", ranges_json(n->reg, n->n_reg));
-		set(x, "size", n->has_size ? jint((int64_t)n->size) : NULL);
-		set(x, "alignment", n->has_alignment ? jint((int64_t)n->alignment) : NULL);
+		set(x, "size", n->has_size ? jint((int64_t)n->size) : json_null());
+		set(x, "alignment", n->has_alignment ? jint((int64_t)n->alignment) : json_null());
 		set(x, "alloc_ranges", ranges_json(n->alloc_ranges, n->n_alloc_ranges));
 		set(x, "no_map", json_boolean(n->no_map));
 		set(x, "reusable", json_boolean(n->reusable));
@@ -280,9 +289,9 @@ static json_t *report_json(const struct bootmem_report *r)
 
 	set(o, "bootmemd_version", json_string(PACKAGE_VERSION));
 	set(o, "mode", json_string(r->patched ? "patched" : "stock"));
-	set(k, "release", r->in.release[0] ? json_string(r->in.release) : NULL);
-	set(k, "arch", r->in.arch[0] ? json_string(r->in.arch) : NULL);
-	set(k, "page_size", r->page_size ? jint(r->page_size) : NULL);
+	set(k, "release", r->in.release[0] ? json_string(r->in.release) : json_null());
+	set(k, "arch", r->in.arch[0] ? json_string(r->in.arch) : json_null());
+	set(k, "page_size", r->page_size ? jint(r->page_size) : json_null());
 	set(k, "cmdline", jstr_or_null(r->in.cmdline));
 	set(o, "kernel", k);
 
@@ -295,7 +304,7 @@ static json_t *report_json(const struct bootmem_report *r)
 		set(x, "name", json_string(bm_src_name((enum bm_src)i)));
 		set(x, "present", json_boolean(r->src[i].present));
 		set(x, "available", json_boolean(r->src[i].available));
-		set(x, "error", r->src[i].available || !r->src[i].error[0] ? NULL : json_string(r->src[i].error));
+		set(x, "error", r->src[i].available || !r->src[i].error[0] ? json_null() : json_string(r->src[i].error));
 		append(s, x);
 	}
 	set(o, "sources", s);
@@ -368,7 +377,7 @@ static json_t *report_json(const struct bootmem_report *r)
 		set(x, "totalram_pages", jint((int64_t)l->totalram_pages));
 		set(o, "log", x);
 	} else
-		set(o, "log", NULL);
+		set(o, "log", json_null());
 	set(o, "runtime", runtime_json(r));
 	set(o, "fdt", fdt_json(r->in.fdt));
 	return o;
@@ -378,8 +387,10 @@ static int dump(json_t *j, char **out, size_t *len)
 {
 	char *s, *ns;
 
-	if (!j)
+	if (!j || json_oom) {
+		json_decref(j);
 		return -ENOMEM;
+	}
 	s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (!s)
@@ -399,6 +410,7 @@ static int dump(json_t *j, char **out, size_t *len)
 
 int render_json(const struct bootmem_report *r, bool regions_only, char **out, size_t *len)
 {
+	json_oom = false;
 	return dump(regions_only ? regions_json(r) : report_json(r), out, len);
 }
 
@@ -412,6 +424,7 @@ int render_events(const struct bootmem_report *r, const char *kind, const char *
 		return -EINVAL;
 	if (tag && (t = bmf_tag_from_name(tag)) < 0)
 		return -EINVAL;
+	json_oom = false;
 	a = json_array();
 	if (r->in.log)
 		for (size_t i = 0; i < r->in.log->n_events; i++) {
