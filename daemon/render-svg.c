@@ -143,16 +143,9 @@ static void segs_add(struct segs *v, struct seg g)
 		v->a[v->n - 1].e = g.e;
 		return;
 	}
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-		struct seg *a = realloc(v->a, cap * sizeof(*a));
-
-		if (!a) {
-			v->oom = true;
-			return;
-		}
-		v->a = a;
-		v->cap = cap;
+	if (GROW(v->a, v->cap, v->n + 1) < 0) {
+		v->oom = true;
+		return;
 	}
 	v->a[v->n++] = g;
 }
@@ -204,16 +197,10 @@ static int build_segments(struct map *m)
 	size_t nb = 0, cap = 0, *owner = NULL;
 	int rc = -ENOMEM;
 
-#define PUSH(x) do {								\
-		if (nb == cap) {						\
-			size_t nc = cap ? cap * 2 : 256;			\
-			uint64_t *t = realloc(b, nc * sizeof(*t));		\
-			if (!t)							\
-				goto out;					\
-			b = t;							\
-			cap = nc;						\
-		}								\
-		b[nb++] = (x);							\
+#define PUSH(x) do {					\
+		if (GROW(b, cap, nb + 1) < 0)		\
+			goto out;			\
+		b[nb++] = (x);				\
 	} while (0)
 
 	for (size_t i = 0; i < m->ram->n; i++) {
