@@ -60,15 +60,8 @@ void config_done(struct config *c)
 {
 	free_list(c->listen, c->n_listen);
 	free(c->root);
-	free(c->source_log);
-	free(c->source_runtime);
-	free(c->source_fdt);
-	free(c->source_meminfo);
-	free(c->source_iomem);
-	free(c->source_cmdline);
-	free(c->source_boot_params);
-	free(c->source_memmap);
-	free(c->source_dmesg);
+	for (size_t i = 0; i < _BM_SRC_MAX; i++)
+		free(c->source[i]);
 	free(c->tls_certificate_file);
 	free(c->tls_key_file);
 	free(c->tls_certificate_pem);
@@ -79,17 +72,9 @@ void config_done(struct config *c)
 
 void config_report_paths(const struct config *c, struct report_paths *ret)
 {
-	*ret = (struct report_paths) {
-		.log = c->source_log,
-		.runtime = c->source_runtime,
-		.fdt = c->source_fdt,
-		.meminfo = c->source_meminfo,
-		.iomem = c->source_iomem,
-		.cmdline = c->source_cmdline,
-		.boot_params = c->source_boot_params,
-		.memmap = c->source_memmap,
-		.dmesg = c->source_dmesg,
-	};
+	*ret = (struct report_paths) {};
+	for (size_t i = 0; i < _BM_SRC_MAX; i++)
+		ret->path[i] = c->source[i];
 }
 
 /* ---- value parsers: 0 or a negative errno, and a reason for the message ---- */
@@ -246,6 +231,7 @@ struct parser {
 	struct config_error *err;
 	unsigned flags;
 	int tls_cert_line, tls_key_line;	/* where [TLS] was set, for the check at the end */
+	struct key source_key;		/* the [Sources] key being set, from the source table */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -446,8 +432,6 @@ static int add_user(struct parser *p, struct config *c, const char *value)
 	{ sec, key, set_uint, offsetof(struct config, field), lo, hi, 0 }
 #define K_SIZE(sec, key, field, lo, hi) \
 	{ sec, key, set_size, offsetof(struct config, field), lo, hi, 0 }
-#define K_PATH(sec, key, field) \
-	{ sec, key, set_path, offsetof(struct config, field), 0, 0, 0 }
 #define K_ENDPOINT(key, f) \
 	{ "Endpoints", key, set_endpoint, 0, 0, 0, f }
 
@@ -459,15 +443,7 @@ static const struct key keys[] = {
 	K_SIZE("Server", "ConnectionMemoryLimit", connection_memory_limit, 4096, 16u << 20),
 
 	{ "Sources", "Root", set_root, offsetof(struct config, root), 0, 0, 0 },
-	K_PATH("Sources", "KernelLog", source_log),
-	K_PATH("Sources", "KernelRuntime", source_runtime),
-	K_PATH("Sources", "DeviceTree", source_fdt),
-	K_PATH("Sources", "MemInfo", source_meminfo),
-	K_PATH("Sources", "IOMem", source_iomem),
-	K_PATH("Sources", "CommandLine", source_cmdline),
-	K_PATH("Sources", "BootParams", source_boot_params),
-	K_PATH("Sources", "MemoryMap", source_memmap),
-	K_PATH("Sources", "BootMessages", source_dmesg),
+	/* and one KEY=PATH per source, from the source table (parse_line()) */
 
 	K_ENDPOINT("LandingPage", HTTP_ENDPOINT_LANDING),
 	K_ENDPOINT("Metrics", HTTP_ENDPOINT_METRICS),
@@ -484,42 +460,21 @@ static const struct key keys[] = {
 
 static const char *const sections[] = { "Server", "Sources", "Endpoints", "TLS", "BasicAuth" };
 
-/* --source names, in the order of struct report_paths. */
-static const struct {
-	const char *name;
-	size_t offset;
-} source_names[] = {
-	{ "log",		offsetof(struct config, source_log) },
-	{ "runtime",		offsetof(struct config, source_runtime) },
-	{ "fdt",		offsetof(struct config, source_fdt) },
-	{ "meminfo",		offsetof(struct config, source_meminfo) },
-	{ "iomem",		offsetof(struct config, source_iomem) },
-	{ "cmdline",		offsetof(struct config, source_cmdline) },
-	{ "boot-params",	offsetof(struct config, source_boot_params) },
-	{ "memmap",		offsetof(struct config, source_memmap) },
-	{ "dmesg",		offsetof(struct config, source_dmesg) },
-};
-
 int config_set_source(struct config *c, const char *name, const char *path)
 {
+	const struct source_desc *d = source_by_option(name);
 	const char *why;
+	char *v;
+	int r;
 
-	for (size_t i = 0; i < sizeof(source_names) / sizeof(source_names[0]); i++) {
-		char **field = FIELD(c, char *, source_names[i].offset), *v;
-		int r;
-
-		if (strcmp(name, source_names[i].name) != 0)
-			continue;
-		if (!*path)
-			return -EINVAL;
-		r = expand_path(path, &v, &why);
-		if (r < 0)
-			return r;
-		free(*field);
-		*field = v;
-		return 0;
-	}
-	return -EINVAL;
+	if (!d || !*path)
+		return -EINVAL;
+	r = expand_path(path, &v, &why);
+	if (r < 0)
+		return r;
+	free(c->source[source_id(d)]);
+	c->source[source_id(d)] = v;
+	return 0;
 }
 
 /* Strips leading and trailing whitespace in place. */
@@ -641,6 +596,16 @@ static int parse_line(struct parser *p, struct config *c, char *line, const char
 		return fail(p, "%.64s= outside of a section", key);
 
 	p->key = find_key(*section, key);
+	if (!p->key && strcmp(*section, "Sources") == 0) {
+		const struct source_desc *d = source_by_key(key);
+
+		/* One KEY=PATH per source, from the table: a string field set like any path. */
+		if (d) {
+			p->source_key = (struct key) { "Sources", d->key, set_path,
+						       offsetof(struct config, source) + source_id(d) * sizeof(char *) };
+			p->key = &p->source_key;
+		}
+	}
 	p->value = value;
 	if (!p->key) {
 		p->value = "";

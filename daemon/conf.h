@@ -56,8 +56,7 @@ struct config {
 
 	/* [Sources]: NULL = the default; paths are relative to root (an absolute one too). */
 	char *root;			/* NULL = "/" */
-	char *source_log, *source_runtime, *source_fdt, *source_meminfo, *source_iomem, *source_cmdline,
-	     *source_boot_params, *source_memmap, *source_dmesg;
+	char *source[_BM_SRC_MAX];	/* by enum bm_src; the keys are the table's (sources.c) */
 
 	/* [Endpoints] */
 	unsigned endpoints;		/* HTTP_ENDPOINT_*: LandingPage=, Metrics=, Report=, Regions=, Events=, Health= */
@@ -105,9 +104,9 @@ int config_load_file(struct config *c, const char *path, unsigned flags, struct 
 void config_report_paths(const struct config *c, struct report_paths *ret);
 
 /*
- * --source NAME=PATH and [Sources] share the names: log, runtime, fdt, meminfo,
- * iomem, cmdline, boot-params, memmap, dmesg.  Sets one path; -EINVAL for an unknown
- * name.  Expands %d to $CREDENTIALS_DIRECTORY and %% to %.
+ * --source NAME=PATH, NAME as in the source table (sources.c): log, runtime,
+ * fdt, ...  Sets one path; -EINVAL for an unknown name or an empty path.
+ * Expands %d to $CREDENTIALS_DIRECTORY and %% to %.
  */
 int config_set_source(struct config *c, const char *name, const char *path);
 

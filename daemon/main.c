@@ -78,10 +78,23 @@ static void help(void)
 	       "                          the command line wins over the file\n"
 	       "     --source=NAME=PATH   Read one input from PATH instead of its usual place (a\n"
 	       "                          relative PATH is under --root, an absolute one is\n"
-	       "                          read as it is); NAME is log, runtime, fdt, meminfo, iomem,\n"
-	       "                          cmdline, boot-params, memmap or dmesg; %%d in PATH\n"
-	       "                          stands for $CREDENTIALS_DIRECTORY; repeatable\n"
-	       "\n"
+	       "                          read as it is); NAME is one of the sources below;\n"
+	       "                          %%d in PATH stands for $CREDENTIALS_DIRECTORY;\n"
+	       "                          repeatable\n"
+	       "\n",
+	       program_invocation_short_name, HTTP_DEFAULT_LISTEN, DEFAULT_CONFIG_FILE);
+
+	printf("Sources: the --source NAME, the [Sources] key of the configuration file and\n"
+	       "the default path under --root:\n");
+	for (enum bm_src id = 0; id < _BM_SRC_MAX; id++) {
+		const struct source_desc *d = source_get(id);
+
+		if (d->option)
+			printf("  %-12s %-14s %s%s%s\n", d->option, d->key, d->path, d->help ? " " : "",
+			       d->help ?: "");
+	}
+
+	printf("\n"
 	       "HTTP endpoints: /metrics, /api/v1/report, /api/v1/regions,\n"
 	       "/api/v1/events?kind=KIND&tag=TAG, /healthz, /map.svg and a landing page at /.\n"
 	       "\n"
@@ -95,8 +108,7 @@ static void help(void)
 	       "  2  usage or configuration error: an unknown option, a bad value, an unusable\n"
 	       "     --root or --config\n"
 	       "\n"
-	       "See bootmemd(8) for details.\n",
-	       program_invocation_short_name, HTTP_DEFAULT_LISTEN, DEFAULT_CONFIG_FILE);
+	       "See bootmemd(8) for details.\n");
 }
 
 static int parse_format(const char *s, enum report_format *ret)
@@ -167,10 +179,16 @@ static int check_source(const char *arg)
 	config_done(&c);
 	if (r == -ENOMEM)
 		return log_oom();
-	if (r < 0)
-		return log_error_errno(r, "Invalid --source \"%s\": expected NAME=PATH, NAME one of log, runtime, fdt, meminfo, "
-				       "iomem, cmdline, boot-params, memmap, dmesg (%%d needs $CREDENTIALS_DIRECTORY).",
-				       arg);
+	if (r < 0) {
+		char names[256] = "";
+
+		for (enum bm_src id = 0; id < _BM_SRC_MAX; id++)
+			if (source_get(id)->option)
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", *names ? ", " : "",
+					 source_get(id)->option);
+		return log_error_errno(r, "Invalid --source \"%s\": expected NAME=PATH, NAME one of %s "
+				       "(%%d needs $CREDENTIALS_DIRECTORY).", arg, names);
+	}
 	return 0;
 }
 

@@ -115,13 +115,13 @@ int model_initrd_findings(struct bootmem_report *r)
 
 int model_rmem_findings(struct bootmem_report *r)
 {
-	const struct fdt_info *fdt = r->in.fdt;
+	const struct dt_info *fdt = r->in.fdt;
 	int rc;
 
 	if (!fdt)
 		return 0;
 	for (size_t i = 0; i < fdt->n_rmem; i++) {
-		const struct fdt_rmem_node *n = &fdt->rmem[i];
+		const struct dt_rmem_node *n = &fdt->rmem[i];
 		const struct bm_region *g;
 		char where[256];
 
@@ -164,7 +164,7 @@ int model_rmem_findings(struct bootmem_report *r)
 		}
 	}
 	for (size_t i = 0; i < fdt->n_memreserve; i++) {
-		const struct fdt_range *m = &fdt->memreserve[i];
+		const struct dt_range *m = &fdt->memreserve[i];
 		bool found = false;
 
 		for (size_t k = 0; k < r->n_regions && !found; k++)

@@ -165,7 +165,7 @@ static int stock_initrd(struct bootmem_report *r)
 
 static int stock_fdt(struct bootmem_report *r)
 {
-	const struct fdt_info *fdt = r->in.fdt;
+	const struct dt_info *fdt = r->in.fdt;
 	const struct dmesg_facts *d = r->in.has_dmesg ? &r->in.dmesg : NULL;
 	struct bm_region *g = NULL;
 	char name[96];
@@ -189,7 +189,7 @@ static int stock_fdt(struct bootmem_report *r)
 			return rc;
 	}
 	for (size_t i = 0; i < fdt->n_rmem; i++) {
-		const struct fdt_rmem_node *n = &fdt->rmem[i];
+		const struct dt_rmem_node *n = &fdt->rmem[i];
 		uint64_t size = 0;
 
 		if (n->disabled)

@@ -14,25 +14,6 @@
 
 /* ---- names ------------------------------------------------------------ */
 
-static const char *const src_names[_BM_SRC_MAX] = {
-	[BM_SRC_LOG] = "kernel_log",
-	[BM_SRC_RUNTIME] = "kernel_runtime",
-	[BM_SRC_FDT] = "fdt",
-	[BM_SRC_MEMINFO] = "meminfo",
-	[BM_SRC_IOMEM] = "iomem",
-	[BM_SRC_CMDLINE] = "cmdline",
-	[BM_SRC_VERSION] = "version",
-	[BM_SRC_BOOT_PARAMS] = "boot_params",
-	[BM_SRC_MEMMAP] = "memmap",
-	[BM_SRC_DMESG] = "dmesg",
-	[BM_SRC_DERIVED] = "derived",
-};
-
-const char *bm_src_name(enum bm_src s)
-{
-	return (unsigned)s < _BM_SRC_MAX ? src_names[s] : "unknown";
-}
-
 static const char *const fate_names[_BM_FATE_MAX] = {
 	[BM_FATE_HELD] = "held",
 	[BM_FATE_FREED] = "freed",

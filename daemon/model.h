@@ -22,26 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bmf-log.h"
-#include "fdt-source.h"
 #include "interval-set.h"
-#include "proc-source.h"
-
-enum bm_src {
-	BM_SRC_LOG,		/* sys/kernel/bootmem_fate/log */
-	BM_SRC_RUNTIME,		/* sys/kernel/bootmem_fate/runtime */
-	BM_SRC_FDT,		/* sys/firmware/fdt */
-	BM_SRC_MEMINFO,		/* proc/meminfo */
-	BM_SRC_IOMEM,		/* proc/iomem */
-	BM_SRC_CMDLINE,		/* proc/cmdline */
-	BM_SRC_VERSION,		/* proc/version */
-	BM_SRC_BOOT_PARAMS,	/* sys/kernel/boot_params/data (x86) */
-	BM_SRC_MEMMAP,		/* sys/firmware/memmap (x86) */
-	BM_SRC_DMESG,		/* dmesg.txt or /dev/kmsg */
-	BM_SRC_DERIVED,		/* computed from other figures */
-	_BM_SRC_MAX,
-};
-const char *bm_src_name(enum bm_src s);
+#include "sources.h"
 
 /* A number with its provenance; known == false renders as JSON null. */
 struct bm_figure {
@@ -174,26 +156,6 @@ struct bm_reconciliation {
 	size_t n_unexplained_ranges, cap_unexplained_ranges;
 };
 
-/* Parsed inputs; NULL / false when a source is missing or unusable. */
-struct bm_inputs {
-	struct bmf_log *log;
-	struct bmf_runtime *runtime;	/* NULL: no runtime file, no runtime terms */
-	struct fdt_info *fdt;
-	bool has_meminfo;
-	struct meminfo meminfo;
-	struct iomem *iomem;
-	bool has_boot_params;
-	struct boot_params_info boot_params;
-	struct memmap *memmap;
-	bool has_dmesg;
-	struct dmesg_facts dmesg;
-	char *cmdline;
-	char *version;
-	bool initrd_sysfs;	/* sys/firmware/initrd exists: the initrd was retained */
-	char release[128];	/* from the log or proc/version */
-	char arch[32];		/* from the log, uname (live root) or a guess from proc/version */
-};
-
 /*
  * RAM and what was taken out of it, as address ranges, for the memory map:
  * from the source the RAM figure comes from where that source has ranges.
@@ -208,12 +170,6 @@ struct bm_ram_map {
 struct bm_image {
 	bool known;
 	struct bm_figure held, freed;
-};
-
-struct bm_source_status {
-	bool present;		/* the file existed */
-	bool available;		/* and parsed */
-	char error[192];	/* why not, when !available */
 };
 
 struct bootmem_report {

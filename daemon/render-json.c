@@ -195,7 +195,7 @@ static json_t *reconciliation_json(const struct bootmem_report *r)
 	return o;
 }
 
-static json_t *ranges_json(const struct fdt_range *rg, size_t n)
+static json_t *ranges_json(const struct dt_range *rg, size_t n)
 {
 	json_t *a = json_array();
 
@@ -204,7 +204,7 @@ static json_t *ranges_json(const struct fdt_range *rg, size_t n)
 	return a;
 }
 
-static json_t *fdt_json(const struct fdt_info *f)
+static json_t *fdt_json(const struct dt_info *f)
 {
 	json_t *o, *rm;
 
@@ -226,7 +226,7 @@ static json_t *fdt_json(const struct fdt_info *f)
 	set(o, "usable_memory_range", ranges_json(f->usable_memory, f->n_usable_memory));
 	rm = json_array();
 	for (size_t i = 0; i < f->n_rmem; i++) {
-		const struct fdt_rmem_node *n = &f->rmem[i];
+		const struct dt_rmem_node *n = &f->rmem[i];
 		json_t *x = json_object();
 
 		set(x, "name", json_string(n->name));

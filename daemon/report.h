@@ -12,19 +12,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sources.h"
+
 struct bootmem_report;
 
-/* Input paths, each relative to the root.  NULL means the default. */
+/*
+ * Input paths by source (sources.h), each relative to the root or absolute.
+ * NULL means the source's default.
+ */
 struct report_paths {
-	const char *log;	/* sys/kernel/bootmem_fate/log */
-	const char *runtime;	/* sys/kernel/bootmem_fate/runtime */
-	const char *fdt;	/* sys/firmware/fdt */
-	const char *meminfo;	/* proc/meminfo */
-	const char *iomem;	/* proc/iomem */
-	const char *cmdline;	/* proc/cmdline */
-	const char *boot_params;/* sys/kernel/boot_params/data */
-	const char *memmap;	/* sys/firmware/memmap */
-	const char *dmesg;	/* dmesg.txt in a snapshot; /dev/kmsg when root is "/" */
+	const char *path[_BM_SRC_MAX];
 };
 
 /*

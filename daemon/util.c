@@ -12,10 +12,7 @@
 
 int util_read_file_at(int rootfd, const char *path, size_t max, char **out, size_t *len)
 {
-	size_t cap = 4096, n = 0;
-	char *buf = NULL;
-	int fd, r = 0;
-
+	_cleanup_close_ int fd = -1;
 	struct stat st;
 
 	/*
@@ -27,20 +24,24 @@ int util_read_file_at(int rootfd, const char *path, size_t max, char **out, size
 	fd = openat(rootfd, *path ? path : ".", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		goto out;
-	}
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	return util_read_fd(fd, max, out, len);
+}
 
+int util_read_fd(int fd, size_t max, char **out, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf;
+	int r = 0;
+
+	if (cap > max)
+		cap = max;
 	buf = malloc(cap + 1);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!buf)
+		return -ENOMEM;
 	for (;;) {
 		ssize_t k;
 
@@ -48,6 +49,18 @@ int util_read_file_at(int rootfd, const char *path, size_t max, char **out, size
 			char *nb;
 
 			if (cap >= max) {
+				/* Exactly @max bytes is fine; one more is not. */
+				char c;
+
+				k = read(fd, &c, 1);
+				if (k < 0 && errno == EINTR)
+					continue;
+				if (k < 0) {
+					r = -errno;
+					goto out;
+				}
+				if (k == 0)
+					break;
 				r = -EFBIG;
 				goto out;
 			}
@@ -73,14 +86,43 @@ int util_read_file_at(int rootfd, const char *path, size_t max, char **out, size
 	buf[n] = '\0';
 	*out = buf;
 	*len = n;
-	buf = NULL;
+	return 0;
 out:
 	/* What was read may be a private key (bootmemd.conf's [TLS]). */
-	if (buf)
-		explicit_bzero(buf, n);
+	explicit_bzero(buf, n);
 	free(buf);
-	close(fd);
 	return r;
+}
+
+bool util_parse_u64(const char **sp, unsigned base, uint64_t *v)
+{
+	const char *s = *sp;
+	uint64_t x = 0;
+	bool any = false;
+
+	if (base == 16 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	for (;; s++) {
+		unsigned d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (unsigned)(*s - 'A' + 10);
+		else
+			break;
+		if (__builtin_mul_overflow(x, (uint64_t)base, &x) ||
+		    __builtin_add_overflow(x, d, &x))
+			return false;
+		any = true;
+	}
+	if (!any)
+		return false;
+	*sp = s;
+	*v = x;
+	return true;
 }
 
 void sb_init(struct strbuf *sb)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Inputs are small (the largest is the FDT, 1 MiB on QEMU); refuse anything absurd. */
 #define UTIL_MAX_FILE (64u << 20)
@@ -21,6 +22,15 @@
  * st_size is 0 or wrong.  Returns 0 or a negative errno; -EFBIG past @max.
  */
 int util_read_file_at(int rootfd, const char *path, size_t max, char **out, size_t *len);
+/* The same for an open regular file, from its current offset. */
+int util_read_fd(int fd, size_t max, char **out, size_t *len);
+
+/*
+ * Parses an unsigned number in @base (10 or 16; a "0x" prefix is skipped in
+ * 16) at *@sp and advances it.  False, with *@sp unchanged, on no digits or
+ * on overflow.
+ */
+bool util_parse_u64(const char **sp, unsigned base, uint64_t *v);
 
 struct strbuf {
 	char *buf;
@@ -95,6 +105,12 @@ static inline void util_freep(void *p)
 	free(*(void **)p);
 }
 #define _cleanup_free_ _cleanup_(util_freep)
+static inline void util_closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+#define _cleanup_close_ _cleanup_(util_closep)
 
 /* Takes the value out of a _cleanup_ variable, leaving NULL behind. */
 #define TAKE_PTR(p)				\

@@ -91,8 +91,8 @@ static void test_defaults(const char *shipped)
 	      c.n_listen == 0 && c.n_users == 0 && !c.root && !c.tls_certificate_file && c.set == 0,
 	      "the shipped file sets something");
 	config_report_paths(&c, &p);
-	CHECK(!p.log && !p.runtime && !p.fdt && !p.meminfo && !p.iomem && !p.cmdline && !p.boot_params && !p.memmap && !p.dmesg,
-	      "the shipped file sets a source");
+	for (size_t i = 0; i < _BM_SRC_MAX; i++)
+		CHECK(!p.path[i], "the shipped file sets source %s", bm_src_name(i));
 	config_done(&c);
 
 	/* Uncommenting every "#Key=value" line of the shipped file must give the defaults too. */
@@ -118,10 +118,10 @@ static void test_defaults(const char *shipped)
 		CHECK(c.n_listen == 1 && c.listen && strcmp(c.listen[0], HTTP_DEFAULT_LISTEN) == 0,
 		      "the shipped Listen= is not the default " HTTP_DEFAULT_LISTEN);
 		CHECK(c.root && strcmp(c.root, "/") == 0, "shipped Root=");
-		CHECK(c.source_log && strcmp(c.source_log, "sys/kernel/bootmem_fate/log") == 0, "shipped KernelLog=");
-		CHECK(c.source_fdt && strcmp(c.source_fdt, "sys/firmware/fdt") == 0, "shipped DeviceTree=");
-		CHECK(c.source_memmap && strcmp(c.source_memmap, "sys/firmware/memmap") == 0, "shipped MemoryMap=");
-		CHECK(!c.source_dmesg && !c.tls_certificate_file && c.n_users == 0, "shipped empty values");
+		CHECK(c.source[BM_SRC_LOG] && strcmp(c.source[BM_SRC_LOG], "sys/kernel/bootmem_fate/log") == 0, "shipped KernelLog=");
+		CHECK(c.source[BM_SRC_FDT] && strcmp(c.source[BM_SRC_FDT], "sys/firmware/fdt") == 0, "shipped DeviceTree=");
+		CHECK(c.source[BM_SRC_MEMMAP] && strcmp(c.source[BM_SRC_MEMMAP], "sys/firmware/memmap") == 0, "shipped MemoryMap=");
+		CHECK(!c.source[BM_SRC_DMESG] && !c.tls_certificate_file && c.n_users == 0, "shipped empty values");
 		config_done(&c);
 		free(text);
 	}
@@ -174,11 +174,11 @@ static void test_good(void)
 	CHECK_EQ(c.connection_memory_limit, 1 << 20, "ConnectionMemoryLimit=1M");
 	CHECK(c.root && strcmp(c.root, "/srv/boot") == 0 && (c.set & CONFIG_SET_ROOT), "Root=");
 	config_report_paths(&c, &p);
-	CHECK(p.log && strcmp(p.log, "log.bin") == 0, "KernelLog=");
-	CHECK(p.runtime && strcmp(p.runtime, "rt.bin") == 0, "KernelRuntime=");
-	CHECK(p.fdt && strcmp(p.fdt, "/fdt") == 0, "DeviceTree=");
-	CHECK(p.meminfo && p.iomem && p.cmdline && p.boot_params && p.memmap && strcmp(p.memmap, "mm") == 0, "sources");
-	CHECK(p.dmesg && strcmp(p.dmesg, "dmesg.txt") == 0, "BootMessages=");
+	CHECK(p.path[BM_SRC_LOG] && strcmp(p.path[BM_SRC_LOG], "log.bin") == 0, "KernelLog=");
+	CHECK(p.path[BM_SRC_RUNTIME] && strcmp(p.path[BM_SRC_RUNTIME], "rt.bin") == 0, "KernelRuntime=");
+	CHECK(p.path[BM_SRC_FDT] && strcmp(p.path[BM_SRC_FDT], "/fdt") == 0, "DeviceTree=");
+	CHECK(p.path[BM_SRC_MEMINFO] && p.path[BM_SRC_IOMEM] && p.path[BM_SRC_CMDLINE] && p.path[BM_SRC_BOOT_PARAMS] && p.path[BM_SRC_MEMMAP] && strcmp(p.path[BM_SRC_MEMMAP], "mm") == 0, "sources");
+	CHECK(p.path[BM_SRC_DMESG] && strcmp(p.path[BM_SRC_DMESG], "dmesg.txt") == 0, "BootMessages=");
 	CHECK_EQ(c.endpoints, HTTP_ENDPOINTS_ALL & ~HTTP_ENDPOINT_EVENTS & ~HTTP_ENDPOINT_LANDING, "endpoints");
 	CHECK_EQ(c.n_users, 2, "users: a later line for alice replaces hers");
 	CHECK(c.n_users == 2 && strcmp(c.users[0].name, "alice") == 0 && strncmp(c.users[0].hash, "$2b$05$", 7) == 0,
@@ -191,28 +191,44 @@ static void test_good(void)
 	     "[BasicAuth]\nUser=a:" HASH_SECRET "\nUser=\n", &c);
 	CHECK(c.n_listen == 1 && strcmp(c.listen[0], "127.0.0.1:2") == 0, "Listen= reset");
 	CHECK(!c.root && !(c.set & CONFIG_SET_ROOT), "Root= reset");
-	CHECK(!c.source_log, "KernelLog= reset");
+	CHECK(!c.source[BM_SRC_LOG], "KernelLog= reset");
 	CHECK_EQ(c.n_users, 0, "User= reset");
 	config_done(&c);
 
 	/* %d: the credentials directory; %%: a percent sign. */
 	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/bootmemd.service", 1);
 	GOOD("[Sources]\nDeviceTree=%d/fdt\nKernelLog=100%%\n", &c);
-	CHECK(c.source_fdt && strcmp(c.source_fdt, "/run/credentials/bootmemd.service/fdt") == 0, "%%d expansion");
-	CHECK(c.source_log && strcmp(c.source_log, "100%") == 0, "%%%% expansion");
+	CHECK(c.source[BM_SRC_FDT] && strcmp(c.source[BM_SRC_FDT], "/run/credentials/bootmemd.service/fdt") == 0, "%%d expansion");
+	CHECK(c.source[BM_SRC_LOG] && strcmp(c.source[BM_SRC_LOG], "100%") == 0, "%%%% expansion");
 	config_done(&c);
+
+	/* Every source the table lets move has a [Sources] key and a --source name, and they agree. */
+	for (enum bm_src id = 0; id < _BM_SRC_MAX; id++) {
+		const struct source_desc *d = source_get(id);
+		char text[128], want[64];
+
+		if (!d->option)
+			continue;
+		snprintf(text, sizeof(text), "[Sources]\n%s=in/%s\n", d->key, d->option);
+		snprintf(want, sizeof(want), "in/%s", d->option);
+		GOOD(text, &c);
+		CHECK(c.source[id] && strcmp(c.source[id], want) == 0, "[Sources] %s= sets source %s", d->key, d->name);
+		CHECK(config_set_source(&c, d->option, "x") == 0 && strcmp(c.source[id], "x") == 0,
+		      "--source %s= sets source %s", d->option, d->name);
+		config_done(&c);
+	}
 
 	/* --source */
 	config_init(&c);
 	CHECK(config_set_source(&c, "fdt", "%d/fdt") == 0, "--source fdt");
-	CHECK(c.source_fdt && strcmp(c.source_fdt, "/run/credentials/bootmemd.service/fdt") == 0, "--source %%d");
-	CHECK(config_set_source(&c, "boot-params", "bp") == 0 && strcmp(c.source_boot_params, "bp") == 0,
+	CHECK(c.source[BM_SRC_FDT] && strcmp(c.source[BM_SRC_FDT], "/run/credentials/bootmemd.service/fdt") == 0, "--source %%d");
+	CHECK(config_set_source(&c, "boot-params", "bp") == 0 && strcmp(c.source[BM_SRC_BOOT_PARAMS], "bp") == 0,
 	      "--source boot-params");
 	CHECK(config_set_source(&c, "dmesg", "d") == 0 && config_set_source(&c, "log", "l") == 0 &&
 	      config_set_source(&c, "meminfo", "m") == 0 && config_set_source(&c, "iomem", "i") == 0 &&
 	      config_set_source(&c, "cmdline", "c") == 0 && config_set_source(&c, "memmap", "mm") == 0,
 	      "--source names");
-	CHECK(config_set_source(&c, "runtime", "r") == 0 && strcmp(c.source_runtime, "r") == 0, "--source runtime");
+	CHECK(config_set_source(&c, "runtime", "r") == 0 && strcmp(c.source[BM_SRC_RUNTIME], "r") == 0, "--source runtime");
 	CHECK(config_set_source(&c, "kernel-log", "x") == -EINVAL, "--source unknown name");
 	CHECK(config_set_source(&c, "fdt", "") == -EINVAL, "--source empty path");
 	CHECK(config_set_source(&c, "fdt", "%x") == -EINVAL, "--source bad specifier");

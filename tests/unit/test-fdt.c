@@ -12,7 +12,7 @@
 #include <libfdt.h>
 #include <string.h>
 
-#include "fdt-source.h"
+#include "sources.h"
 #include "tap.h"
 
 #define FDT_BUF 8192
@@ -112,9 +112,9 @@ static void *build(int ac, int sc)
 	return fdt;
 }
 
-static void check_common(const struct fdt_info *i, int ac)
+static void check_common(const struct dt_info *i, int ac)
 {
-	const struct fdt_rmem_node *n;
+	const struct dt_rmem_node *n;
 
 	CHECK_EQ(i->n_memreserve, 2, "memreserve entries");
 	CHECK(i->memreserve[0].base == 0x4f800000 && i->memreserve[0].size == 0x10000, "memreserve 0");
@@ -137,7 +137,8 @@ static void check_common(const struct fdt_info *i, int ac)
 
 int main(int argc, char **argv)
 {
-	struct fdt_info *info = NULL;
+	struct dt_info *info = NULL;
+	struct source_diag d;
 	void *fdt = build(2, 2);
 	size_t len = fdt_totalsize(fdt);
 	unsigned char *copy;
@@ -150,7 +151,7 @@ int main(int argc, char **argv)
 			fclose(f);
 		}
 	}
-	CHECK(fdt_source_parse(fdt, len, &info) == 0, "2+2 cells parse: %s", fdt_source_last_error());
+	CHECK(dt_parse(fdt, len, &info, &d) == 0, "2+2 cells parse: %s", d.message);
 	if (info) {
 		CHECK_EQ(info->totalsize, len, "totalsize");
 		CHECK_EQ(info->n_memory, 2, "memory ranges (disabled node skipped)");
@@ -160,7 +161,7 @@ int main(int argc, char **argv)
 		CHECK(info->has_elfcorehdr && info->elfcorehdr.base == 0x4c000000 && info->elfcorehdr.size == 0x1000,
 		      "elfcorehdr");
 		CHECK(info->n_usable_memory == 1 && info->usable_memory[0].size == 0x4000000, "usable-memory-range");
-		fdt_info_free(info);
+		dt_info_free(info);
 		info = NULL;
 	}
 
@@ -168,16 +169,19 @@ int main(int argc, char **argv)
 	copy = malloc(len);
 	memcpy(copy, fdt, len);
 	copy[0] ^= 0xff;
-	CHECK(fdt_source_parse(copy, len, &info) == -EINVAL, "bad magic");
+	CHECK(dt_parse(copy, len, &info, &d) == -EINVAL && strcmp(d.message, "invalid device tree: FDT_ERR_BADMAGIC") == 0,
+	      "bad magic: %s", d.message);
 	memcpy(copy, fdt, len);
-	CHECK(fdt_source_parse(copy, len - 1, &info) == -EINVAL, "shorter than totalsize");
-	CHECK(fdt_source_parse(copy, 0, &info) == -EINVAL, "empty");
-	CHECK(fdt_source_parse(copy, 20, &info) == -EINVAL, "header only");
+	CHECK(dt_parse(copy, len - 1, &info, &d) == -EINVAL && strstr(d.message, "FDT_ERR_"),
+	      "shorter than totalsize: %s", d.message);
+	CHECK(dt_parse(copy, 0, &info, &d) == -EINVAL && strcmp(d.message, "invalid device tree: FDT_ERR_TRUNCATED") == 0,
+	      "empty: %s", d.message);
+	CHECK(dt_parse(copy, 20, &info, NULL) == -EINVAL, "header only");
 	for (size_t off = 0; off < len; off += 3) {
 		memcpy(copy, fdt, len);
 		copy[off] ^= 0x5a;
-		if (fdt_source_parse(copy, len, &info) == 0) {
-			fdt_info_free(info);
+		if (dt_parse(copy, len, &info, &d) == 0) {
+			dt_info_free(info);
 			info = NULL;
 		}
 	}
@@ -186,13 +190,13 @@ int main(int argc, char **argv)
 	free(fdt);
 
 	fdt = build(1, 1);
-	CHECK(fdt_source_parse(fdt, fdt_totalsize(fdt), &info) == 0, "1+1 cells parse");
+	CHECK(dt_parse(fdt, fdt_totalsize(fdt), &info, NULL) == 0, "1+1 cells parse");
 	if (info) {
 		CHECK(info->n_memory == 1 && info->memory[0].base == 0x40000000 &&
 		      info->memory[0].size == 0x10000000, "32-bit memory");
 		check_common(info, 1);
 		CHECK(!info->has_elfcorehdr, "no elfcorehdr");
-		fdt_info_free(info);
+		dt_info_free(info);
 	}
 	free(fdt);
 	return tap_done("test-fdt");

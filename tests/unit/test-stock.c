@@ -16,7 +16,6 @@
 #include <jansson.h>
 
 #include "model.h"
-#include "proc-source.h"
 #include "report.h"
 #include "tap.h"
 #include "util.h"
@@ -25,13 +24,13 @@ static void test_meminfo(void)
 {
 	struct meminfo m;
 
-	CHECK(proc_parse_meminfo("MemTotal:        1018048 kB\nMemFree:  5 kB\nCmaTotal:  65536 kB\n", &m) == 0,
+	CHECK(meminfo_parse("MemTotal:        1018048 kB\nMemFree:  5 kB\nCmaTotal:  65536 kB\n", &m, NULL) == 0,
 	      "meminfo parses");
 	CHECK_EQ(m.memtotal, 1018048ull * 1024, "MemTotal bytes");
 	CHECK_EQ(m.cma_total, 65536ull * 1024, "CmaTotal bytes");
-	CHECK(proc_parse_meminfo("MemFree: 5 kB\n", &m) < 0, "no MemTotal is an error");
-	CHECK(proc_parse_meminfo("", &m) < 0, "empty meminfo");
-	CHECK(proc_parse_meminfo("MemTotal: 99999999999999999999 kB\n", &m) < 0, "overflow");
+	CHECK(meminfo_parse("MemFree: 5 kB\n", &m, NULL) < 0, "no MemTotal is an error");
+	CHECK(meminfo_parse("", &m, NULL) < 0, "empty meminfo");
+	CHECK(meminfo_parse("MemTotal: 99999999999999999999 kB\n", &m, NULL) < 0, "overflow");
 }
 
 static void test_iomem(void)
@@ -49,7 +48,7 @@ static void test_iomem(void)
 	struct iomem *io = NULL;
 	const struct iomem_entry *e;
 
-	CHECK(proc_parse_iomem(text, &io) == 0, "iomem parses");
+	CHECK(iomem_parse(text, &io, NULL) == 0, "iomem parses");
 	if (!io)
 		return;
 	CHECK_EQ(io->n, 8, "entries");
@@ -61,7 +60,7 @@ static void test_iomem(void)
 	CHECK(!io->zeroed, "addresses visible");
 	iomem_free(io);
 
-	CHECK(proc_parse_iomem("00000000-00000000 : System RAM\n  00000000-00000000 : Kernel code\n", &io) == 0,
+	CHECK(iomem_parse("00000000-00000000 : System RAM\n  00000000-00000000 : Kernel code\n", &io, NULL) == 0,
 	      "zeroed iomem parses");
 	if (io) {
 		CHECK(io->zeroed, "zeroed addresses detected");
@@ -74,7 +73,7 @@ static void test_dmesg(void)
 	struct dmesg_facts f;
 
 	memset(&f, 0, sizeof(f));
-	proc_parse_dmesg_line("<6>[    0.000000] Memory: 3218112K/25165432K available (18907K kernel code, "
+	kmsg_parse_line("<6>[    0.000000] Memory: 3218112K/25165432K available (18907K kernel code, "
 			      "2544K rwdata, 10292K rodata, 3732K init, 1168K bss, 496600K reserved, "
 			      "0K cma-reserved)", strlen("<6>[    0.000000] Memory: 3218112K/25165432K available "
 			      "(18907K kernel code, 2544K rwdata, 10292K rodata, 3732K init, 1168K bss, 496600K "
@@ -105,7 +104,7 @@ static void test_dmesg(void)
 			"<6>[    0.0] RAMDISK: [mem 0xbf8b0000-0xbfffffff]\n"
 			"<5>[    0.0] Kernel command line: console=ttyAMA0 mem=256M\n";
 
-		proc_parse_dmesg(text, sizeof(text) - 1, &f);
+		kmsg_parse(text, sizeof(text) - 1, &f);
 	}
 	CHECK(f.has_memory_line && f.has_highmem && f.mem_highmem == 8 * 1024 && f.mem_cma_reserved == 7 * 1024,
 	      "kmsg record with highmem");
@@ -128,11 +127,11 @@ static void test_version(void)
 {
 	char rel[64];
 
-	CHECK(proc_parse_version("Linux version 6.12.117 (gcc) #1 SMP\n", rel, sizeof(rel)) == 0 &&
+	CHECK(version_parse("Linux version 6.12.117 (gcc) #1 SMP\n", rel, sizeof(rel), NULL) == 0 &&
 	      strcmp(rel, "6.12.117") == 0, "release");
-	CHECK(proc_parse_version("Hello", rel, sizeof(rel)) < 0, "not a version line");
-	CHECK(strcmp(proc_guess_arch("Linux version 6.12 (aarch64-linux-gnu-gcc-12 ...)"), "aarch64") == 0, "arm64");
-	CHECK(strcmp(proc_guess_arch("Linux version 6.12 (arm-linux-gnueabihf-gcc-12 ...)"), "armv7l") == 0, "arm");
+	CHECK(version_parse("Hello", rel, sizeof(rel), NULL) < 0, "not a version line");
+	CHECK(strcmp(version_guess_arch("Linux version 6.12 (aarch64-linux-gnu-gcc-12 ...)"), "aarch64") == 0, "arm64");
+	CHECK(strcmp(version_guess_arch("Linux version 6.12 (arm-linux-gnueabihf-gcc-12 ...)"), "armv7l") == 0, "arm");
 }
 
 /* Independent scans of a snapshot, for expected values. */

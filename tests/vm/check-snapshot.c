@@ -36,8 +36,7 @@
 #include <string.h>
 #include <dirent.h>
 
-#include "bmf-log.h"
-#include "fdt-source.h"
+#include "sources.h"
 #include "report.h"
 
 static int failures;
@@ -207,7 +206,7 @@ static void check_memtotal(const struct bmf_log *log, const char *dir, const cha
 	      records, log->totals.managed_pages);
 	if (raw) {
 		struct bmf_runtime *rt = NULL;
-		struct bmf_log_diag diag;
+		struct source_diag diag;
 
 		if (bmf_runtime_parse(raw, len, &rt, &diag) < 0)
 			CHECK(false, "runtime file does not parse: %s", diag.message);
@@ -233,19 +232,19 @@ static void check_memtotal(const struct bmf_log *log, const char *dir, const cha
 /* ---- RAM: the log against the firmware ---------------------------------- */
 
 struct rset {
-	struct fdt_range r[512];
+	struct dt_range r[512];
 	size_t n;
 };
 
 static void rset_add(struct rset *s, uint64_t base, uint64_t size)
 {
 	if (size && s->n < sizeof(s->r) / sizeof(s->r[0]))
-		s->r[s->n++] = (struct fdt_range){ base, size };
+		s->r[s->n++] = (struct dt_range){ base, size };
 }
 
 static int cmp_range(const void *a, const void *b)
 {
-	const struct fdt_range *x = a, *y = b;
+	const struct dt_range *x = a, *y = b;
 
 	return x->base < y->base ? -1 : x->base > y->base;
 }
@@ -316,12 +315,12 @@ static bool fdt_ram(const char *dir, struct rset *fw)
 {
 	size_t len = 0;
 	char *blob = slurp(dir, "sys/firmware/fdt", &len);
-	struct fdt_info *info = NULL;
+	struct dt_info *info = NULL;
 
-	if (blob && fdt_source_parse(blob, len, &info) == 0) {
+	if (blob && dt_parse(blob, len, &info, NULL) == 0) {
 		for (size_t i = 0; i < info->n_memory; i++)
 			rset_add(fw, info->memory[i].base, info->memory[i].size);
-		fdt_info_free(info);
+		dt_info_free(info);
 	}
 	free(blob);
 	return fw->n > 0;
@@ -576,7 +575,7 @@ int main(int argc, char **argv)
 {
 	const char *dir = NULL, *expect_initrd = NULL;
 	int expect_fdt = -1;
-	struct bmf_log_diag diag = { 0 };
+	struct source_diag diag = { 0 };
 	struct bmf_log *log = NULL;
 	char *raw, *dmesg, *meminfo;
 	size_t len = 0;

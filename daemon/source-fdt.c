@@ -5,16 +5,8 @@
 
 #include <libfdt.h>
 
-#include "fdt-source.h"
+#include "sources.h"
 #include "util.h"
-
-static _Thread_local int last_fdt_err;
-
-const char *fdt_source_last_error(void)
-{
-	/* Kept positive; libfdt's codes are negative. */
-	return last_fdt_err ? fdt_strerror(-last_fdt_err) : "no error";
-}
 
 static uint64_t read_cells(const fdt32_t *p, int cells)
 {
@@ -36,7 +28,7 @@ static bool cells_ok(int ac, int sc)
  * when the length is not a multiple of the pair size, -ENOMEM.
  */
 static int parse_pairs(const void *fdt, int node, const char *prop, int ac, int sc,
-		       struct fdt_range **ranges, size_t *n)
+		       struct dt_range **ranges, size_t *n, size_t *cap)
 {
 	const fdt32_t *p;
 	size_t pair, cnt;
@@ -49,13 +41,8 @@ static int parse_pairs(const void *fdt, int node, const char *prop, int ac, int 
 	if (len < 0 || pair == 0 || (size_t)len % pair)
 		return -EINVAL;
 	cnt = (size_t)len / pair;
-	if (cnt) {
-		struct fdt_range *nr = realloc(*ranges, (*n + cnt) * sizeof(**ranges));
-
-		if (!nr)
-			return -ENOMEM;
-		*ranges = nr;
-	}
+	if (cnt && util_grow((void **)ranges, cap, *n + cnt, sizeof(**ranges)) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < cnt; i++) {
 		const fdt32_t *c = p + i * (size_t)(ac + sc);
 
@@ -106,8 +93,9 @@ static bool node_disabled(const void *fdt, int node)
 	return strncmp(s, "okay", (size_t)len) != 0 && strncmp(s, "ok", (size_t)len) != 0;
 }
 
-static int parse_rmem(const void *fdt, struct fdt_info *info)
+static int parse_rmem(const void *fdt, struct dt_info *info)
 {
+	size_t cap = 0;
 	int parent, node, ac, sc, r;
 
 	parent = fdt_path_offset(fdt, "/reserved-memory");
@@ -119,14 +107,13 @@ static int parse_rmem(const void *fdt, struct fdt_info *info)
 		return 0;	/* the kernel ignores such a node too ("unsupported node format") */
 
 	fdt_for_each_subnode(node, fdt, parent) {
-		struct fdt_rmem_node *n, *nr;
+		struct dt_rmem_node *n;
 		const char *name, *compat;
+		size_t cap_reg = 0, cap_alloc = 0;
 		int len;
 
-		nr = realloc(info->rmem, (info->n_rmem + 1) * sizeof(*info->rmem));
-		if (!nr)
+		if (GROW(info->rmem, cap, info->n_rmem + 1) < 0)
 			return -ENOMEM;
-		info->rmem = nr;
 		n = &info->rmem[info->n_rmem++];
 		memset(n, 0, sizeof(*n));
 
@@ -146,7 +133,7 @@ static int parse_rmem(const void *fdt, struct fdt_info *info)
 		n->no_map = fdt_getprop(fdt, node, "no-map", NULL) != NULL;
 		n->reusable = fdt_getprop(fdt, node, "reusable", NULL) != NULL;
 
-		r = parse_pairs(fdt, node, "reg", ac, sc, &n->reg, &n->n_reg);
+		r = parse_pairs(fdt, node, "reg", ac, sc, &n->reg, &n->n_reg, &cap_reg);
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0)
@@ -157,7 +144,7 @@ static int parse_rmem(const void *fdt, struct fdt_info *info)
 		r = parse_num(fdt, node, "alignment", sc, &n->has_alignment, &n->alignment);
 		if (r < 0)
 			n->bad = true;
-		r = parse_pairs(fdt, node, "alloc-ranges", ac, sc, &n->alloc_ranges, &n->n_alloc_ranges);
+		r = parse_pairs(fdt, node, "alloc-ranges", ac, sc, &n->alloc_ranges, &n->n_alloc_ranges, &cap_alloc);
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0)
@@ -166,8 +153,9 @@ static int parse_rmem(const void *fdt, struct fdt_info *info)
 	return 0;
 }
 
-static int parse_memory(const void *fdt, struct fdt_info *info, int ac, int sc)
+static int parse_memory(const void *fdt, struct dt_info *info, int ac, int sc)
 {
+	size_t cap = 0;
 	int node, r;
 
 	fdt_for_each_subnode(node, fdt, 0) {
@@ -177,18 +165,18 @@ static int parse_memory(const void *fdt, struct fdt_info *info, int ac, int sc)
 		type = fdt_getprop(fdt, node, "device_type", &len);
 		if (!type || len < 7 || strcmp(type, "memory") != 0 || node_disabled(fdt, node))
 			continue;
-		r = parse_pairs(fdt, node, "reg", ac, sc, &info->memory, &info->n_memory);
+		r = parse_pairs(fdt, node, "reg", ac, sc, &info->memory, &info->n_memory, &cap);
 		if (r == -ENOMEM)
 			return r;
 	}
 	return 0;
 }
 
-static int parse_chosen(const void *fdt, struct fdt_info *info, int ac, int sc)
+static int parse_chosen(const void *fdt, struct dt_info *info, int ac, int sc)
 {
 	uint64_t start, end;
-	struct fdt_range *core = NULL;
-	size_t n_core = 0;
+	_cleanup_free_ struct dt_range *core = NULL;
+	size_t n_core = 0, cap_core = 0, cap_usable = 0;
 	int chosen, r;
 
 	chosen = fdt_path_offset(fdt, "/chosen");
@@ -200,16 +188,15 @@ static int parse_chosen(const void *fdt, struct fdt_info *info, int ac, int sc)
 		info->initrd_start = start;
 		info->initrd_end = end;
 	}
-	r = parse_pairs(fdt, chosen, "linux,elfcorehdr", ac, sc, &core, &n_core);
+	r = parse_pairs(fdt, chosen, "linux,elfcorehdr", ac, sc, &core, &n_core, &cap_core);
 	if (r == -ENOMEM)
 		return r;
 	if (r == 0 && n_core == 1) {
 		info->has_elfcorehdr = true;
 		info->elfcorehdr = core[0];
 	}
-	free(core);
 	r = parse_pairs(fdt, chosen, "linux,usable-memory-range", ac, sc,
-			&info->usable_memory, &info->n_usable_memory);
+			&info->usable_memory, &info->n_usable_memory, &cap_usable);
 	return r == -ENOMEM ? r : 0;
 }
 
@@ -276,26 +263,26 @@ static bool struct_block_sane(const void *blob, size_t len)
 	return false;	/* ran off the block without FDT_END */
 }
 
-int fdt_source_parse(const void *blob, size_t len, struct fdt_info **ret)
+static void dt_info_freep(struct dt_info **info)
 {
-	struct fdt_info *info;
+	dt_info_free(*info);
+}
+
+int dt_parse(const void *blob, size_t len, struct dt_info **ret, struct source_diag *d)
+{
+	_cleanup_(dt_info_freep) struct dt_info *info = NULL;
 	int err, n, ac, sc, r;
 
-	last_fdt_err = 0;
-	if (len < sizeof(struct fdt_header) || len > INT32_MAX) {
-		last_fdt_err = FDT_ERR_TRUNCATED;
-		return -EINVAL;
-	}
+	if (len < sizeof(struct fdt_header) || len > INT32_MAX)
+		return source_fail(d, -EINVAL, "invalid device tree: %s", fdt_strerror(-FDT_ERR_TRUNCATED));
 	err = fdt_check_header(blob);
 	if (!err && (fdt_totalsize(blob) > len || !struct_block_sane(blob, len)))
 		err = -FDT_ERR_BADSTRUCTURE;
 	/* fdt_check_full() checks the header, the structure block and every string. */
 	if (!err)
 		err = fdt_check_full(blob, len);
-	if (err) {
-		last_fdt_err = -err;
-		return -EINVAL;
-	}
+	if (err)
+		return source_fail(d, -EINVAL, "invalid device tree: %s", fdt_strerror(err));
 
 	info = calloc(1, sizeof(*info));
 	if (!info)
@@ -303,17 +290,12 @@ int fdt_source_parse(const void *blob, size_t len, struct fdt_info **ret)
 	info->totalsize = fdt_totalsize(blob);
 
 	n = fdt_num_mem_rsv(blob);
-	if (n < 0) {
-		last_fdt_err = -n;
-		r = -EINVAL;
-		goto fail;
-	}
+	if (n < 0)
+		return source_fail(d, -EINVAL, "invalid device tree: %s", fdt_strerror(n));
 	if (n > 0) {
 		info->memreserve = calloc((size_t)n, sizeof(*info->memreserve));
-		if (!info->memreserve) {
-			r = -ENOMEM;
-			goto fail;
-		}
+		if (!info->memreserve)
+			return -ENOMEM;
 	}
 	for (int i = 0; i < n; i++) {
 		uint64_t a, s;
@@ -330,22 +312,19 @@ int fdt_source_parse(const void *blob, size_t len, struct fdt_info **ret)
 	if (cells_ok(ac, sc)) {
 		r = parse_memory(blob, info, ac, sc);
 		if (r < 0)
-			goto fail;
+			return r;
 		r = parse_chosen(blob, info, ac, sc);
 		if (r < 0)
-			goto fail;
+			return r;
 	}
 	r = parse_rmem(blob, info);
 	if (r < 0)
-		goto fail;
-	*ret = info;
+		return r;
+	*ret = TAKE_PTR(info);
 	return 0;
-fail:
-	fdt_info_free(info);
-	return r;
 }
 
-void fdt_info_free(struct fdt_info *info)
+void dt_info_free(struct dt_info *info)
 {
 	if (!info)
 		return;
@@ -360,4 +339,15 @@ void fdt_info_free(struct fdt_info *info)
 	free(info->memreserve);
 	free(info->usable_memory);
 	free(info);
+}
+
+int dt_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *d)
+{
+	return dt_parse(buf, len, &in->fdt, d);
+}
+
+void dt_unload(struct bm_inputs *in)
+{
+	dt_info_free(in->fdt);
+	in->fdt = NULL;
 }

@@ -4,7 +4,7 @@
  * synthetic one) is mutated in code into each malformed case; each must give
  * its own error code and a message, never a crash.
  *
- *   test-bmf-log SOURCE_ROOT
+ *   test-source-log SOURCE_ROOT
  */
 #include <dirent.h>
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "bmf-log.h"
+#include "sources.h"
 #include "bmf-synth.h"
 #include "tap.h"
 #include "util.h"
@@ -47,7 +47,7 @@ static void put16(unsigned char *b, size_t off, uint16_t v)
 static struct bmf_log *expect(const char *what, const unsigned char *buf, size_t len,
 			      enum bmf_log_error want)
 {
-	struct bmf_log_diag diag;
+	struct source_diag diag;
 	struct bmf_log *log = NULL;
 	int r;
 
@@ -58,8 +58,8 @@ static struct bmf_log *expect(const char *what, const unsigned char *buf, size_t
 		return r == 0 ? log : NULL;
 	}
 	CHECK(r == -EINVAL, "%s: returned %d, want -EINVAL", what, r);
-	CHECK(diag.error == want, "%s: error %d (%s), want %d (%s)", what, diag.error,
-	      bmf_log_strerror(diag.error), want, bmf_log_strerror(want));
+	CHECK(diag.code == (int)want, "%s: error %d (%s), want %d (%s)", what, diag.code,
+	      bmf_log_strerror(diag.code), want, bmf_log_strerror(want));
 	CHECK(diag.message[0] && strlen(diag.message) < sizeof(diag.message),
 	      "%s: no message", what);
 	CHECK(strcmp(bmf_log_strerror(want), "unknown error") != 0, "%s: no strerror", what);
@@ -210,7 +210,7 @@ static void mutations(const char *name, const unsigned char *base, size_t len)
 	    put64(b, r0 + ROFF(base), UINT64_MAX - 4096); put64(b, r0 + ROFF(size), 8192));
 
 	{
-		struct bmf_log_diag diag;
+		struct source_diag diag;
 		struct bmf_log *l = NULL;
 
 		b = dup_buf(base, len);
@@ -223,10 +223,10 @@ static void mutations(const char *name, const unsigned char *base, size_t len)
 
 	/* Every truncation fails cleanly with the error of the section it cuts. */
 	for (size_t cut = 0; cut < len; cut++) {
-		struct bmf_log_diag diag;
+		struct source_diag diag;
 		struct bmf_log *l = NULL;
 		int r = bmf_log_parse(base, cut, &l, &diag);
-		enum bmf_log_error e = diag.error;
+		enum bmf_log_error e = diag.code;
 
 		CHECK(r == -EINVAL, "%s: truncated to %zu bytes parsed", name, cut);
 		if (r == 0)
@@ -315,7 +315,7 @@ static void totals(void)
 static struct bmf_runtime *expect_rt(const char *what, const unsigned char *buf, size_t len,
 				     enum bmf_log_error want)
 {
-	struct bmf_log_diag diag;
+	struct source_diag diag;
 	struct bmf_runtime *rt = NULL;
 	int r;
 
@@ -326,8 +326,8 @@ static struct bmf_runtime *expect_rt(const char *what, const unsigned char *buf,
 		return r == 0 ? rt : NULL;
 	}
 	CHECK(r == -EINVAL, "runtime %s: returned %d, want -EINVAL", what, r);
-	CHECK(diag.error == want, "runtime %s: error %d (%s), want %d (%s)", what, diag.error,
-	      bmf_log_strerror(diag.error), want, bmf_log_strerror(want));
+	CHECK(diag.code == (int)want, "runtime %s: error %d (%s), want %d (%s)", what, diag.code,
+	      bmf_log_strerror(diag.code), want, bmf_log_strerror(want));
 	CHECK(diag.message[0] && strlen(diag.message) < sizeof(diag.message), "runtime %s: no message", what);
 	if (r == 0)
 		bmf_runtime_free(rt);
@@ -381,12 +381,12 @@ static void runtime(void)
 	RMUT("saturated: sums are not checked", BMF_LOG_OK,
 	     put64(b, e0 + REOFF(pages_out), UINT64_MAX); put16(b, e0 + REOFF(flags), BMF_RT_SATURATED));
 	for (size_t cut = 0; cut < len; cut++) {
-		struct bmf_log_diag diag;
+		struct source_diag diag;
 		struct bmf_runtime *r = NULL;
 
 		CHECK(bmf_runtime_parse(base, cut, &r, &diag) == -EINVAL, "runtime cut to %zu parsed", cut);
-		CHECK(cut < sizeof(struct bmf_rt_header) ? diag.error == BMF_LOG_TRUNCATED_HEADER :
-		      diag.error == BMF_LOG_TRUNCATED_ENTRIES, "runtime cut %zu: error %d", cut, diag.error);
+		CHECK(cut < sizeof(struct bmf_rt_header) ? diag.code == BMF_LOG_TRUNCATED_HEADER :
+		      diag.code == BMF_LOG_TRUNCATED_ENTRIES, "runtime cut %zu: error %d", cut, diag.code);
 	}
 	free(base);
 
@@ -475,5 +475,5 @@ int main(int argc, char **argv)
 			closedir(d);
 	}
 	printf("%d fixture logs mutated\n", fixtures);
-	return tap_done("test-bmf-log");
+	return tap_done("test-source-log");
 }

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bmf-log.h"
 #include "model.h"
 #include "render.h"
 #include "report.h"
@@ -32,7 +31,7 @@ static size_t split_at(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bmf_log_diag diag;
+	struct source_diag diag;
 	struct bootmem_report *r;
 	struct bmf_log *log = NULL;
 	struct bmf_runtime *rt = NULL;

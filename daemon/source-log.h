@@ -29,6 +29,9 @@
 
 #include "bootmem_fate.h"
 
+struct bm_inputs;
+struct source_diag;
+
 enum bmf_log_error {
 	BMF_LOG_OK = 0,
 	BMF_LOG_TRUNCATED_HEADER,	/* shorter than the known header */
@@ -149,29 +152,28 @@ struct bmf_runtime {
 	struct bmf_rt_caller *e;
 };
 
-/* Where a parse failed, for the message. */
-struct bmf_log_diag {
-	enum bmf_log_error error;
-	size_t record;		/* index of the offending record, or SIZE_MAX */
-	char message[160];
-};
-
 /*
  * Parses @len bytes at @buf.  On success *ret owns its own copy of the
  * strings (the input may be freed).  Returns 0, -EINVAL for a malformed log
- * (details in *diag when not NULL), or -ENOMEM.
+ * (details in *diag when not NULL: the message,
+ * code = enum bmf_log_error, where = the record), or -ENOMEM.
  */
-int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_log_diag *diag);
+int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct source_diag *diag);
 void bmf_log_free(struct bmf_log *log);
 
 /*
  * Parses /sys/kernel/bootmem_fate/runtime, with the same strictness and the
- * same diagnostics (record is the entry index).  Returns 0, -EINVAL or -ENOMEM.
+ * same diagnostics (where is the entry index).  Returns 0, -EINVAL or -ENOMEM.
  */
-int bmf_runtime_parse(const void *buf, size_t len, struct bmf_runtime **ret, struct bmf_log_diag *diag);
+int bmf_runtime_parse(const void *buf, size_t len, struct bmf_runtime **ret, struct source_diag *diag);
 void bmf_runtime_free(struct bmf_runtime *rt);
 
 const char *bmf_log_strerror(enum bmf_log_error e);
+
+int bmf_log_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *diag);
+void bmf_log_unload(struct bm_inputs *in);
+int bmf_runtime_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *diag);
+void bmf_runtime_unload(struct bm_inputs *in);
 
 /* Names used in JSON and for the events filter.  Unknown values give "unknown". */
 const char *bmf_kind_name(unsigned kind);

@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fdt-source.h"
+#include "sources.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fdt_info *info = NULL;
+	struct dt_info *info = NULL;
 	void *copy;
 	size_t n = 0;
 
@@ -20,11 +20,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		return 0;
 	memcpy(copy, data, size);
-	if (fdt_source_parse(copy, size, &info) == 0) {
+	if (dt_parse(copy, size, &info, NULL) == 0) {
 		for (size_t i = 0; i < info->n_rmem; i++)
 			n += strlen(info->rmem[i].name) + info->rmem[i].n_reg;
 		(void)n;
-		fdt_info_free(info);
+		dt_info_free(info);
 	}
 	free(copy);
 	return 0;

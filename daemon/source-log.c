@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bmf-log.h"
+#include "sources.h"
 #include "util.h"
 
 /* Sizes of the structures this reader knows (version 2). */
@@ -170,15 +170,15 @@ const char *bmf_log_strerror(enum bmf_log_error e)
 }
 
 __attribute__((format(printf, 4, 5)))
-static int fail(struct bmf_log_diag *diag, enum bmf_log_error e, size_t record, const char *fmt, ...)
+static int fail(struct source_diag *diag, enum bmf_log_error e, size_t record, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
 	if (!diag)
 		return -EINVAL;
-	diag->error = e;
-	diag->record = record;
+	diag->code = e;
+	diag->where = record;
 	n = snprintf(diag->message, sizeof(diag->message), "%s", bmf_log_strerror(e));
 	if (fmt && n >= 0 && (size_t)n < sizeof(diag->message)) {
 		va_start(ap, fmt);
@@ -193,15 +193,6 @@ static int fail(struct bmf_log_diag *diag, enum bmf_log_error e, size_t record, 
 #define T(field) (p + totals_offset + offsetof(struct bmf_totals, field))
 #define R(field) (rec + offsetof(struct bmf_record, field))
 
-static void diag_init(struct bmf_log_diag *diag)
-{
-	if (diag) {
-		diag->error = BMF_LOG_OK;
-		diag->record = SIZE_MAX;
-		diag->message[0] = '\0';
-	}
-}
-
 static bool page_size_ok(uint32_t ps)
 {
 	return ps >= 1024 && ps <= (1u << 20) && !(ps & (ps - 1));
@@ -214,7 +205,7 @@ struct section {
 
 /* Magic, version and the known header; shared by the log and the runtime file. */
 static int check_preamble(const unsigned char *p, size_t len, const char *magic, size_t known,
-			  struct bmf_log_diag *diag)
+			  struct source_diag *diag)
 {
 	uint32_t version;
 
@@ -255,16 +246,21 @@ static void load_totals(const unsigned char *p, uint32_t totals_offset, struct b
 	}
 }
 
-int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_log_diag *diag)
+static void bmf_log_freep(struct bmf_log **log)
+{
+	bmf_log_free(*log);
+}
+
+int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct source_diag *diag)
 {
 	const unsigned char *p = buf;
-	struct bmf_log *log = NULL;
+	_cleanup_(bmf_log_freep) struct bmf_log *log = NULL;
 	uint32_t header_size, totals_offset, totals_size, records_offset, record_size, count;
 	uint32_t capacity, reserved_slots, strtab_offset, strtab_size, page_size, machine, release;
 	uint64_t records_end, totals_end, strtab_end;
 	int r;
 
-	diag_init(diag);
+	source_diag_init(diag);
 	r = check_preamble(p, len, BMF_MAGIC, KNOWN_HEADER_SIZE, diag);
 	if (r < 0)
 		return r;
@@ -359,10 +355,8 @@ int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_
 			log->dropped_events = UINT64_MAX;
 	log->strtab_size = strtab_size;
 	log->strtab = malloc(strtab_size);
-	if (!log->strtab) {
-		r = -ENOMEM;
-		goto fail;
-	}
+	if (!log->strtab)
+		return -ENOMEM;
 	memcpy(log->strtab, p + strtab_offset, strtab_size);
 	/* The table ends with a NUL (checked above), so each string is bounded. */
 	for (size_t off = 0; off < strtab_size; off += strlen(log->strtab + off) + 1)
@@ -372,10 +366,8 @@ int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_
 
 	if (count) {
 		log->events = calloc(count, sizeof(*log->events));
-		if (!log->events) {
-			r = -ENOMEM;
-			goto fail;
-		}
+		if (!log->events)
+			return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < count; i++) {
 		const unsigned char *rec = p + records_offset + (size_t)i * record_size;
@@ -395,45 +387,32 @@ int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct bmf_
 		e->phase = util_ld16(R(phase));
 		e->flags = util_ld16(R(flags));
 
-		if (caller >= strtab_size || label >= strtab_size || module >= strtab_size) {
-			r = fail(diag, BMF_LOG_STRING_RANGE, i,
-				 ": record %u caller %u / module %u / label %u, table %u bytes",
-				 i, caller, module, label, strtab_size);
-			goto fail;
-		}
+		if (caller >= strtab_size || label >= strtab_size || module >= strtab_size)
+			return fail(diag, BMF_LOG_STRING_RANGE, i,
+				   ": record %u caller %u / module %u / label %u, table %u bytes",
+				   i, caller, module, label, strtab_size);
 		e->caller = log->strtab + caller;
 		e->module = log->strtab + module;
 		e->label = log->strtab + label;
-		if (e->seq != i) {
-			r = fail(diag, BMF_LOG_BAD_SEQ, i, ": record %u has seq %u", i, e->seq);
-			goto fail;
-		}
-		if (e->count == 0) {
-			r = fail(diag, BMF_LOG_BAD_COUNT, i, ": record %u", i);
-			goto fail;
-		}
-		if (__builtin_add_overflow(e->base, e->size, &end)) {
-			r = fail(diag, BMF_LOG_BAD_RANGE, i, ": record %u [0x%llx +0x%llx]", i,
-				 (unsigned long long)e->base, (unsigned long long)e->size);
-			goto fail;
-		}
+		if (e->seq != i)
+			return fail(diag, BMF_LOG_BAD_SEQ, i, ": record %u has seq %u", i, e->seq);
+		if (e->count == 0)
+			return fail(diag, BMF_LOG_BAD_COUNT, i, ": record %u", i);
+		if (__builtin_add_overflow(e->base, e->size, &end))
+			return fail(diag, BMF_LOG_BAD_RANGE, i, ": record %u [0x%llx +0x%llx]", i,
+				   (unsigned long long)e->base, (unsigned long long)e->size);
 		if (!bmf_kind_known(e->kind))
 			log->unknown_kinds++;
 		else if (e->pages != 0 && !bmf_kind_counts_pages(e->kind) &&
-			 !bmf_kind_is_milestone(e->kind)) {
-			r = fail(diag, BMF_LOG_BAD_PAGES, i, ": record %u (%s) has pages %lld", i,
-				 bmf_kind_name(e->kind), (long long)e->pages);
-			goto fail;
-		}
+			 !bmf_kind_is_milestone(e->kind))
+			return fail(diag, BMF_LOG_BAD_PAGES, i, ": record %u (%s) has pages %lld", i,
+				   bmf_kind_name(e->kind), (long long)e->pages);
 		if (!bmf_tag_known(e->tag))
 			log->unknown_tags++;
 	}
 	log->n_events = count;
-	*ret = log;
+	*ret = TAKE_PTR(log);
 	return 0;
-fail:
-	bmf_log_free(log);
-	return r;
 }
 
 void bmf_log_free(struct bmf_log *log)
@@ -460,16 +439,21 @@ static bool copy_field(char *dst, const unsigned char *src, size_t n)
 	return true;
 }
 
-int bmf_runtime_parse(const void *buf, size_t len, struct bmf_runtime **ret, struct bmf_log_diag *diag)
+static void bmf_runtime_freep(struct bmf_runtime **rt)
+{
+	bmf_runtime_free(*rt);
+}
+
+int bmf_runtime_parse(const void *buf, size_t len, struct bmf_runtime **ret, struct source_diag *diag)
 {
 	const unsigned char *p = buf;
-	struct bmf_runtime *rt;
+	_cleanup_(bmf_runtime_freep) struct bmf_runtime *rt = NULL;
 	uint32_t header_size, entry_size, count, capacity, page_size;
 	uint64_t end, in = 0, out = 0;
 	bool overflow = false;
 	int r;
 
-	diag_init(diag);
+	source_diag_init(diag);
 	r = check_preamble(p, len, BMF_RT_MAGIC, KNOWN_RT_HEADER_SIZE, diag);
 	if (r < 0)
 		return r;
@@ -509,21 +493,16 @@ int bmf_runtime_parse(const void *buf, size_t len, struct bmf_runtime **ret, str
 	rt->pages_out = util_ld64(RH(pages_out));
 	if (count) {
 		rt->e = calloc(count, sizeof(*rt->e));
-		if (!rt->e) {
-			free(rt);
+		if (!rt->e)
 			return -ENOMEM;
-		}
 	}
 	for (uint32_t i = 0; i < count; i++) {
 		const unsigned char *ent = p + header_size + (size_t)i * entry_size;
 		struct bmf_rt_caller *c = &rt->e[i];
 
 		if (!copy_field(c->caller, RE(caller), BMF_RT_NAME_LEN) ||
-		    !copy_field(c->module, RE(module), BMF_RT_MODULE_LEN)) {
-			r = fail(diag, BMF_LOG_ENTRY_STRING, i, ": entry %u", i);
-			bmf_runtime_free(rt);
-			return r;
-		}
+		    !copy_field(c->module, RE(module), BMF_RT_MODULE_LEN))
+			return fail(diag, BMF_LOG_ENTRY_STRING, i, ": entry %u", i);
 		c->pages_in = util_ld64(RE(pages_in));
 		c->pages_out = util_ld64(RE(pages_out));
 		c->events = util_ld64(RE(events));
@@ -538,15 +517,12 @@ int bmf_runtime_parse(const void *buf, size_t len, struct bmf_runtime **ret, str
 	}
 	rt->n = count;
 	/* A saturated counter stopped, so its sums no longer add up. */
-	if (!rt->saturated && (overflow || in != rt->pages_in || out != rt->pages_out)) {
-		r = fail(diag, BMF_LOG_BAD_SUMS, SIZE_MAX,
-			 ": header in %llu / out %llu, entries in %llu / out %llu",
-			 (unsigned long long)rt->pages_in, (unsigned long long)rt->pages_out,
-			 (unsigned long long)in, (unsigned long long)out);
-		bmf_runtime_free(rt);
-		return r;
-	}
-	*ret = rt;
+	if (!rt->saturated && (overflow || in != rt->pages_in || out != rt->pages_out))
+		return fail(diag, BMF_LOG_BAD_SUMS, SIZE_MAX,
+			    ": header in %llu / out %llu, entries in %llu / out %llu",
+			    (unsigned long long)rt->pages_in, (unsigned long long)rt->pages_out,
+			    (unsigned long long)in, (unsigned long long)out);
+	*ret = TAKE_PTR(rt);
 	return 0;
 }
 
@@ -556,4 +532,26 @@ void bmf_runtime_free(struct bmf_runtime *rt)
 		return;
 	free(rt->e);
 	free(rt);
+}
+
+int bmf_log_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *diag)
+{
+	return bmf_log_parse(buf, len, &in->log, diag);
+}
+
+void bmf_log_unload(struct bm_inputs *in)
+{
+	bmf_log_free(in->log);
+	in->log = NULL;
+}
+
+int bmf_runtime_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *diag)
+{
+	return bmf_runtime_parse(buf, len, &in->runtime, diag);
+}
+
+void bmf_runtime_unload(struct bm_inputs *in)
+{
+	bmf_runtime_free(in->runtime);
+	in->runtime = NULL;
 }

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "sources.h"
+#include "util.h"
+
+/* "<num>K" → bytes; advances *sp. */
+static bool parse_kib(const char **sp, uint64_t *bytes)
+{
+	uint64_t v;
+
+	if (!util_parse_u64(sp, 10, &v) || **sp != 'K' || __builtin_mul_overflow(v, 1024, bytes))
+		return false;
+	(*sp)++;
+	return true;
+}
+
+static bool expect(const char **sp, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (strncmp(*sp, lit, n) != 0)
+		return false;
+	*sp += n;
+	return true;
+}
+
+static void parse_memory_line(const char *s, struct dmesg_facts *f)
+{
+	static const char *const labels[] = {
+		" kernel code, ", " rwdata, ", " rodata, ", " init, ", " bss, ", " reserved, ",
+		" cma-reserved",
+	};
+	uint64_t *dst[] = { &f->mem_code, &f->mem_rwdata, &f->mem_rodata, &f->mem_init,
+			    &f->mem_bss, &f->mem_reserved, &f->mem_cma_reserved };
+	uint64_t v[7], avail, phys;
+
+	if (!parse_kib(&s, &avail) || !expect(&s, "/") || !parse_kib(&s, &phys) ||
+	    !expect(&s, " available ("))
+		return;
+	for (unsigned i = 0; i < 7; i++)
+		if (!parse_kib(&s, &v[i]) || !expect(&s, labels[i]))
+			return;
+	f->mem_available = avail;
+	f->mem_physpages = phys;
+	for (unsigned i = 0; i < 7; i++)
+		*dst[i] = v[i];
+	if (expect(&s, ", ") && parse_kib(&s, &f->mem_highmem) && expect(&s, " highmem"))
+		f->has_highmem = true;
+	f->has_memory_line = true;
+}
+
+static void parse_freeing(const char *s, size_t len, struct dmesg_facts *f)
+{
+	const char *end = s + len, *m;
+	uint64_t bytes;
+	size_t llen;
+
+	/* "Freeing <label> memory: <N>K"; the label may itself contain "memory". */
+	for (m = end - 1; m > s; m--)
+		if (strncmp(m, " memory: ", 9) == 0)
+			break;
+	if (m <= s)
+		return;
+	llen = (size_t)(m - s);
+	m += 9;
+	if (!parse_kib(&m, &bytes) || f->n_frees >= sizeof(f->frees) / sizeof(f->frees[0]))
+		return;
+	snprintf(f->frees[f->n_frees].label, sizeof(f->frees[0].label), "%.*s", (int)llen, s);
+	f->frees[f->n_frees].bytes = bytes;
+	f->n_frees++;
+}
+
+static void parse_rmem_line(const char *s, struct dmesg_facts *f)
+{
+	struct dmesg_rmem r = { 0 };
+	const char *w;
+
+	if (f->n_rmem >= sizeof(f->rmem) / sizeof(f->rmem[0]))
+		return;
+	if (!util_parse_u64(&s, 16, &r.base) || !expect(&s, "..") || !util_parse_u64(&s, 16, &r.end) ||
+	    !expect(&s, " (") || !util_parse_u64(&s, 10, &r.kib) || !expect(&s, " KiB) "))
+		return;
+	if (expect(&s, "nomap "))
+		r.nomap = true;
+	else if (!expect(&s, "map "))
+		return;
+	if (expect(&s, "reusable "))
+		r.reusable = true;
+	else if (!expect(&s, "non-reusable "))
+		return;
+	w = s;
+	snprintf(r.name, sizeof(r.name), "%.*s", (int)strcspn(w, "\n"), w);
+	f->rmem[f->n_rmem++] = r;
+}
+
+void kmsg_parse_line(const char *line, size_t len, struct dmesg_facts *f)
+{
+	const char *s = line, *end = line + len;
+	char msg[600];
+	size_t n;
+
+	/* /dev/kmsg: "prio,seq,ts,flags;msg" */
+	if (len && isdigit((unsigned char)*s)) {
+		const char *semi = memchr(s, ';', len);
+		const char *comma = memchr(s, ',', len);
+
+		if (semi && comma && comma < semi)
+			s = semi + 1;
+	}
+	if (s < end && *s == '<') {
+		const char *gt = memchr(s, '>', (size_t)(end - s));
+
+		if (gt)
+			s = gt + 1;
+	}
+	if (s < end && *s == '[') {
+		const char *rb = memchr(s, ']', (size_t)(end - s));
+
+		if (rb)
+			s = rb + 1;
+		if (s < end && *s == ' ')
+			s++;
+	}
+	n = (size_t)(end - s);
+	if (n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	memcpy(msg, s, n);
+	msg[n] = '\0';
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	f->lines++;
+
+	if (strncmp(msg, "Memory: ", 8) == 0)
+		parse_memory_line(msg + 8, f);
+	else if (strncmp(msg, "Freeing ", 8) == 0)
+		parse_freeing(msg + 8, n - 8, f);
+	else if (strncmp(msg, "OF: reserved mem: ", 18) == 0)
+		parse_rmem_line(msg + 18, f);
+	else if (strncmp(msg, "INITRD: ", 8) == 0) {
+		const char *why = strstr(msg, " is not a memory region") ? "not a memory region" :
+				  strstr(msg, " overlaps in-use memory region") ?
+				  "overlaps in-use memory region" : NULL;
+
+		if (why) {
+			f->initrd_rejected = true;
+			snprintf(f->initrd_reject_reason, sizeof(f->initrd_reject_reason), "%s", why);
+		}
+	} else if (strncmp(msg, "RAMDISK: [mem ", 14) == 0) {
+		const char *p = msg + 14;
+		uint64_t a, b;
+
+		if (util_parse_u64(&p, 16, &a) && expect(&p, "-") && util_parse_u64(&p, 16, &b)) {
+			f->has_ramdisk = true;
+			f->ramdisk_start = a;
+			f->ramdisk_end = b;
+		}
+	} else if (strncmp(msg, "Kernel command line: ", 21) == 0)
+		snprintf(f->cmdline, sizeof(f->cmdline), "%.*s", (int)sizeof(f->cmdline) - 1, msg + 21);
+}
+
+void kmsg_parse(const char *text, size_t len, struct dmesg_facts *f)
+{
+	const char *s = text, *end = text + len;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+
+		/* kmsg continuation lines (" KEY=value") carry no message text */
+		if (n && *s != ' ')
+			kmsg_parse_line(s, n, f);
+		s += n + 1;
+	}
+}
+
+int kmsg_read_fd(int fd, size_t max, struct dmesg_facts *f)
+{
+	char buf[8192];
+	size_t total = 0;
+
+	/* The ring buffer is bounded, but a kernel that keeps printing is not. */
+	while (total < max) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+		if (n < 0) {
+			if (errno == EINTR || errno == EPIPE)	/* EPIPE: records overwritten */
+				continue;
+			if (errno == EAGAIN)
+				break;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		buf[n] = '\0';
+		kmsg_parse(buf, (size_t)n, f);
+		total += (size_t)n;
+	}
+	return 0;
+}
+
+int64_t dmesg_freed(const struct dmesg_facts *f, const char *label)
+{
+	int64_t sum = -1;
+
+	for (size_t i = 0; i < f->n_frees; i++)
+		if (strcmp(f->frees[i].label, label) == 0)
+			sum = (sum < 0 ? 0 : sum) + (int64_t)f->frees[i].bytes;
+	return sum;
+}
+
+int kmsg_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *d)
+{
+	kmsg_parse(buf, len, &in->dmesg);
+	in->has_dmesg = true;
+	return 0;
+}
+
+/* /dev/kmsg is character device 1:11 (Documentation/admin-guide/devices.txt). */
+int kmsg_read(int fd, const struct stat *st, size_t max, struct bm_inputs *in, struct source_diag *d)
+{
+	int r;
+
+	if (!S_ISCHR(st->st_mode) || major(st->st_rdev) != 1 || minor(st->st_rdev) != 11)
+		return S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL;
+	r = kmsg_read_fd(fd, max, &in->dmesg);
+	if (r < 0)
+		return source_fail(d, r, "/dev/kmsg: %s", strerror(-r));
+	in->has_dmesg = true;
+	return 0;
+}

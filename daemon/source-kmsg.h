@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The facts a stock kernel prints while booting, from dmesg(1)-style text
+ * ("<6>[    0.000000] msg" or "[    0.000000] msg", a captured boot's
+ * dmesg.txt) or /dev/kmsg records ("6,12,345,-;msg").
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bm_inputs;
+struct source_diag;
+struct stat;
+
+struct dmesg_free {
+	char label[64];		/* e.g. "initrd", "unused kernel image (initmem)" */
+	uint64_t bytes;
+};
+
+struct dmesg_rmem {
+	uint64_t base;
+	uint64_t end;		/* inclusive, as printed */
+	uint64_t kib;
+	bool nomap;
+	bool reusable;
+	char name[64];
+};
+
+struct dmesg_facts {
+	size_t lines;
+	/* "Memory: %luK/%luK available (...)", in bytes */
+	bool has_memory_line;
+	uint64_t mem_available, mem_physpages, mem_code, mem_rwdata, mem_rodata, mem_init,
+		 mem_bss, mem_reserved, mem_cma_reserved;
+	bool has_highmem;
+	uint64_t mem_highmem;
+	/* "Freeing %s memory: %ldK" */
+	struct dmesg_free frees[16];
+	size_t n_frees;
+	/* "OF: reserved mem: %pa..%pa (%lu KiB) ..." */
+	struct dmesg_rmem rmem[32];
+	size_t n_rmem;
+	/* arm "INITRD: 0x..+0x.. is not a memory region|overlaps in-use memory region" */
+	bool initrd_rejected;
+	char initrd_reject_reason[64];
+	/* x86 "RAMDISK: [mem 0x...-0x...]" */
+	bool has_ramdisk;
+	uint64_t ramdisk_start, ramdisk_end;	/* end inclusive */
+	/* "Kernel command line: ..." */
+	char cmdline[512];
+};
+
+/* One message, or a whole text of them; lines that say nothing known are counted only. */
+void kmsg_parse_line(const char *line, size_t len, struct dmesg_facts *f);
+void kmsg_parse(const char *text, size_t len, struct dmesg_facts *f);
+/* Reads an open /dev/kmsg (O_NONBLOCK) until EAGAIN, at most @max bytes. */
+int kmsg_read_fd(int fd, size_t max, struct dmesg_facts *f);
+/* Sum of frees whose label matches @label exactly, or -1 when none was seen. */
+int64_t dmesg_freed(const struct dmesg_facts *f, const char *label);
+
+/* Text (dmesg.txt). */
+int kmsg_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *d);
+/* /dev/kmsg itself, and no other device. */
+int kmsg_read(int fd, const struct stat *st, size_t max, struct bm_inputs *in, struct source_diag *d);
