@@ -509,7 +509,7 @@ static int load_pem(struct parser *p, const struct key *key, const char *path, i
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
-		fail(p, "cannot read the %s: %s", what, strerror(-r));
+		fail(p, "cannot read the %s: %s", what, r == -EFBIG ? "larger than 1 MiB" : util_read_strerror(r));
 		return r;
 	}
 	if (strlen(buf) != len || !strstr(buf, "-----BEGIN ")) {
@@ -690,7 +690,7 @@ int config_load_file(struct config *c, const char *path, unsigned flags, struct 
 	r = read_small_file(path, CONFIG_MAX_FILE, &text, &len);
 	if (r < 0) {
 		snprintf(err->message, sizeof(err->message), "%s: %s", path,
-			 r == -EFBIG ? "larger than 1 MiB" : strerror(-r));
+			 r == -EFBIG ? "larger than 1 MiB" : util_read_strerror(r));
 		return r;
 	}
 	r = config_parse(c, text, len, path, flags, err);

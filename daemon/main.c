@@ -359,9 +359,16 @@ static int load_report(struct bootmem_report **ret)
 	r = report_load(arg_root, &paths, ret);
 	if (r < 0)
 		return log_error_errno(r, "Failed to read the sources under %s: %m", arg_root);
-	if (!report_has_kernel_log(*ret))
-		log_notice("No bootmem_fate log under %s: figures come from the stock kernel's interfaces only.",
-			   arg_root);
+	if (!report_has_kernel_log(*ret)) {
+		const char *why;
+
+		if (report_source_present(*ret, BM_SRC_LOG, &why) && why)
+			log_warning("The bootmem_fate log under %s is not used: %s. Figures come from the stock "
+				    "kernel's interfaces only.", arg_root, why);
+		else
+			log_notice("No bootmem_fate log under %s: figures come from the stock kernel's interfaces "
+				   "only.", arg_root);
+	}
 	return 0;
 }
 

@@ -247,7 +247,15 @@ int model_build_stock(struct bootmem_report *r)
 		rec->memtotal = bm_fig((int64_t)r->in.meminfo.memtotal, BM_SRC_MEMINFO);
 	else
 		model_add_missing(r, "memtotal_bytes");
-	if (rec->ram.known && rec->memtotal.known)
+	if (rec->ram.known && rec->memtotal.known && rec->ram.value < rec->memtotal.value) {
+		/* One of the two is wrong: no boot cost rather than a wrapped one. */
+		rc = model_add_finding(r, "ram_below_memtotal", BM_WARNING, rec->ram.src, NULL,
+				       "RAM from %s (%" PRId64 " bytes) is less than MemTotal (%" PRId64 " bytes)",
+				       bm_src_name(rec->ram.src), rec->ram.value, rec->memtotal.value);
+		if (rc < 0)
+			return rc;
+		model_add_missing(r, "gap_bytes");
+	} else if (rec->ram.known && rec->memtotal.known)
 		rec->gap = bm_fig(util_wsub(rec->ram.value, rec->memtotal.value), BM_SRC_DERIVED);
 	else
 		model_add_missing(r, "gap_bytes");

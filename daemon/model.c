@@ -298,19 +298,24 @@ static void make_summary(struct bootmem_report *r)
 	const struct bm_reconciliation *rec = &r->rec;
 	char a[32], b[32], c[32];
 
+	/* Signed: absurd inputs give negative figures, never a wrapped 16 EiB. */
 	if (r->patched)
 		snprintf(r->summary, sizeof(r->summary), "RAM %s, MemTotal %s, held %s, unexplained %s%s",
-			 util_format_bytes((uint64_t)rec->ram.value, a, sizeof(a)),
-			 util_format_bytes((uint64_t)rec->memtotal.value, b, sizeof(b)),
-			 util_format_bytes((uint64_t)rec->held.value, c, sizeof(c)),
+			 util_format_sbytes(rec->ram.value, a, sizeof(a)),
+			 util_format_sbytes(rec->memtotal.value, b, sizeof(b)),
+			 util_format_sbytes(rec->held.value, c, sizeof(c)),
 			 rec->unexplained.value == 0 ? "0 B" : "NONZERO",
 			 rec->consistent_known && !rec->memtotal_consistent ? ", MemTotal inconsistent" : "");
 	else if (rec->gap.known)
 		snprintf(r->summary, sizeof(r->summary),
 			 "stock kernel: RAM %s, MemTotal %s, boot cost %s (not itemized)",
-			 util_format_bytes((uint64_t)rec->ram.value, a, sizeof(a)),
-			 util_format_bytes((uint64_t)rec->memtotal.value, b, sizeof(b)),
-			 util_format_bytes((uint64_t)rec->gap.value, c, sizeof(c)));
+			 util_format_sbytes(rec->ram.value, a, sizeof(a)),
+			 util_format_sbytes(rec->memtotal.value, b, sizeof(b)),
+			 util_format_sbytes(rec->gap.value, c, sizeof(c)));
+	else if (rec->ram.known && rec->memtotal.known)
+		snprintf(r->summary, sizeof(r->summary), "stock kernel: RAM %s is less than MemTotal %s",
+			 util_format_sbytes(rec->ram.value, a, sizeof(a)),
+			 util_format_sbytes(rec->memtotal.value, b, sizeof(b)));
 	else
 		snprintf(r->summary, sizeof(r->summary), "stock kernel: RAM or MemTotal unknown");
 }

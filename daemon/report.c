@@ -87,6 +87,15 @@ bool report_has_kernel_log(const struct bootmem_report *r)
 	return r->patched;
 }
 
+bool report_source_present(const struct bootmem_report *r, enum bm_src id, const char **error)
+{
+	if ((unsigned)id >= _BM_SRC_MAX)
+		return false;
+	if (error)
+		*error = r->src[id].present && !r->src[id].available ? r->src[id].error : NULL;
+	return r->src[id].present;
+}
+
 int report_unexplained(const struct bootmem_report *r, long long *bytes)
 {
 	if (!r->rec.unexplained.known)

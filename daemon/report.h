@@ -39,6 +39,12 @@ const char *report_summary(const struct bootmem_report *r);
 /* True when a patched kernel's log was read and parsed. */
 bool report_has_kernel_log(const struct bootmem_report *r);
 
+/*
+ * Whether source @id was there (a file at its path).  When it was but is
+ * not used, *error (if not NULL) says why; else it is set to NULL.
+ */
+bool report_source_present(const struct bootmem_report *r, enum bm_src id, const char **error);
+
 /* The reconciliation's unexplained bytes: 0, or -ENODATA when unknown (stock kernel). */
 int report_unexplained(const struct bootmem_report *r, long long *bytes);
 

@@ -4,12 +4,17 @@
 #include <string.h>
 
 #include "sources.h"
+#include "util.h"
 
 int cmdline_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *d)
 {
 	free(in->cmdline);
 	in->cmdline = strndup(buf, strcspn(buf, "\n"));
-	return in->cmdline ? 0 : -ENOMEM;
+	if (!in->cmdline)
+		return -ENOMEM;
+	/* The kernel passes the bootloader's bytes on as they are. */
+	util_sanitize_text(in->cmdline);
+	return 0;
 }
 
 void cmdline_unload(struct bm_inputs *in)

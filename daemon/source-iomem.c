@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "interval-set.h"
 #include "sources.h"
 #include "util.h"
 
@@ -53,6 +54,7 @@ int iomem_parse(const char *text, struct iomem **ret, struct source_diag *d)
 		e->name = strndup(s, (size_t)(end - s));
 		if (!e->name)
 			return -ENOMEM;
+		util_sanitize_text(e->name);
 		stack[depth] = (int)io->n;
 		io->n++;
 		if (a || b)
@@ -73,13 +75,23 @@ void iomem_free(struct iomem *io)
 	free(io);
 }
 
+/*
+ * The kernel's top level is sorted and never overlaps; a file that says
+ * otherwise is merged, so that no byte is counted twice.
+ */
 uint64_t iomem_sum_top(const struct iomem *io, const char *name)
 {
+	struct spans v = {};
 	uint64_t sum = 0;
 
 	for (size_t i = 0; i < io->n; i++)
 		if (io->e[i].depth == 0 && strcmp(io->e[i].name, name) == 0)
-			sum += io->e[i].end - io->e[i].start + 1;
+			spans_add(&v, io->e[i].start, span_end(io->e[i].end, 1));
+	spans_normalize(&v);
+	for (size_t i = 0; i < v.n && !v.oom; i++)
+		sum += v.a[i].e - v.a[i].s;	/* disjoint spans: the sum fits */
+	sum = v.oom ? 0 : sum;	/* out of memory: unknown rather than wrong */
+	spans_free(&v);
 	return sum;
 }
 

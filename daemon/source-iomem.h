@@ -27,7 +27,7 @@ struct iomem {
 /* Lines that are not "START-END : NAME" are skipped.  0 or -ENOMEM. */
 int iomem_parse(const char *text, struct iomem **ret, struct source_diag *d);
 void iomem_free(struct iomem *io);
-/* Sum of top-level entries named @name (e.g. "System RAM"), in bytes. */
+/* Bytes covered by the top-level entries named @name (e.g. "System RAM"), overlaps once. */
 uint64_t iomem_sum_top(const struct iomem *io, const char *name);
 /* First entry named @name at any depth, or NULL. */
 const struct iomem_entry *iomem_find(const struct iomem *io, const char *name);

@@ -135,6 +135,9 @@ void kmsg_parse_line(const char *line, size_t len, struct dmesg_facts *f)
 	msg[n] = '\0';
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
+	/* Every fact below is a copy of the message's text: sanitised once, here. */
+	util_sanitize_text(msg);
+	n = strlen(msg);
 	f->lines++;
 
 	if (strncmp(msg, "Memory: ", 8) == 0)
@@ -228,7 +231,8 @@ int kmsg_read(int fd, const struct stat *st, size_t max, struct bm_inputs *in, s
 	int r;
 
 	if (!S_ISCHR(st->st_mode) || major(st->st_rdev) != 1 || minor(st->st_rdev) != 11)
-		return S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL;
+		return source_fail(d, S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL,
+				   "%s, neither a regular file nor /dev/kmsg", util_file_kind(st->st_mode));
 	r = kmsg_read_fd(fd, max, &in->dmesg);
 	if (r < 0)
 		return source_fail(d, r, "/dev/kmsg: %s", strerror(-r));

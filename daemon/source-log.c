@@ -160,6 +160,8 @@ static const char *const error_messages[_BMF_LOG_ERROR_MAX] = {
 	[BMF_LOG_BAD_ENTRY_COUNT] = "more runtime entries than the capacity",
 	[BMF_LOG_ENTRY_STRING] = "runtime caller or module is not NUL-terminated",
 	[BMF_LOG_BAD_SUMS] = "runtime header sums differ from the entries",
+	[BMF_LOG_TOO_MANY_RECORDS] = "more records than this reader models",
+	[BMF_LOG_TOO_LARGE] = "the header describes more bytes than the file may have",
 };
 
 const char *bmf_log_strerror(enum bmf_log_error e)
@@ -299,6 +301,9 @@ int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct sour
 			    ": %u records of %u bytes at %u need %llu bytes, file has %zu",
 			    count, record_size, records_offset,
 			    (unsigned long long)count * record_size + records_offset, len);
+	if (count > BMF_LOG_MAX_RECORDS)
+		return fail(diag, BMF_LOG_TOO_MANY_RECORDS, SIZE_MAX, ": %u (at most %u)", count,
+			    BMF_LOG_MAX_RECORDS);
 	strtab_end = (uint64_t)strtab_offset + strtab_size;
 	if (strtab_end > len)
 		return fail(diag, BMF_LOG_STRTAB_RANGE, SIZE_MAX, ": [%u, +%u) in %zu bytes",
@@ -415,6 +420,34 @@ int bmf_log_parse(const void *buf, size_t len, struct bmf_log **ret, struct sour
 	return 0;
 }
 
+int bmf_log_check_head(const char *buf, size_t len, size_t max, struct source_diag *diag)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+	uint64_t end, records_end;
+	uint32_t count;
+	int r;
+
+	source_diag_init(diag);
+	r = check_preamble(p, len, BMF_MAGIC, KNOWN_HEADER_SIZE, diag);
+	if (r < 0)
+		return r;
+	count = util_ld32(H(record_count));
+	if (count > BMF_LOG_MAX_RECORDS)
+		return fail(diag, BMF_LOG_TOO_MANY_RECORDS, SIZE_MAX, ": %u (at most %u)", count,
+			    BMF_LOG_MAX_RECORDS);
+	/* 32-bit offsets and sizes: every sum fits in 64 bits. */
+	records_end = (uint64_t)util_ld32(H(records_offset)) + (uint64_t)count * util_ld32(H(record_size));
+	end = (uint64_t)util_ld32(H(strtab_offset)) + util_ld32(H(strtab_size));
+	if (records_end > end)
+		end = records_end;
+	if ((uint64_t)util_ld32(H(totals_offset)) + util_ld32(H(totals_size)) > end)
+		end = (uint64_t)util_ld32(H(totals_offset)) + util_ld32(H(totals_size));
+	if (end > max)
+		return fail(diag, BMF_LOG_TOO_LARGE, SIZE_MAX, ": %llu bytes, at most %zu",
+			    (unsigned long long)end, max);
+	return 0;
+}
+
 void bmf_log_free(struct bmf_log *log)
 {
 	if (!log)
@@ -523,6 +556,23 @@ int bmf_runtime_parse(const void *buf, size_t len, struct bmf_runtime **ret, str
 			    (unsigned long long)rt->pages_in, (unsigned long long)rt->pages_out,
 			    (unsigned long long)in, (unsigned long long)out);
 	*ret = TAKE_PTR(rt);
+	return 0;
+}
+
+int bmf_runtime_check_head(const char *buf, size_t len, size_t max, struct source_diag *diag)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+	uint64_t end;
+	int r;
+
+	source_diag_init(diag);
+	r = check_preamble(p, len, BMF_RT_MAGIC, KNOWN_RT_HEADER_SIZE, diag);
+	if (r < 0)
+		return r;
+	end = (uint64_t)util_ld32(RH(header_size)) + (uint64_t)util_ld32(RH(count)) * util_ld32(RH(entry_size));
+	if (end > max)
+		return fail(diag, BMF_LOG_TOO_LARGE, SIZE_MAX, ": %llu bytes, at most %zu",
+			    (unsigned long long)end, max);
 	return 0;
 }
 

@@ -60,6 +60,9 @@ enum bmf_log_error {
 	BMF_LOG_BAD_ENTRY_COUNT,	/* runtime count > capacity */
 	BMF_LOG_ENTRY_STRING,		/* runtime caller or module not NUL-terminated */
 	BMF_LOG_BAD_SUMS,		/* runtime header sums differ from the entries' */
+	/* limits of this reader */
+	BMF_LOG_TOO_MANY_RECORDS,	/* record_count > BMF_LOG_MAX_RECORDS */
+	BMF_LOG_TOO_LARGE,		/* the header describes more bytes than the file may have */
 	_BMF_LOG_ERROR_MAX,
 };
 
@@ -169,6 +172,22 @@ int bmf_runtime_parse(const void *buf, size_t len, struct bmf_runtime **ret, str
 void bmf_runtime_free(struct bmf_runtime *rt);
 
 const char *bmf_log_strerror(enum bmf_log_error e);
+
+/*
+ * The replay is quadratic in the worst case, and the kernel keeps 1024
+ * records by default: a log with more than this is refused.
+ */
+#define BMF_LOG_MAX_RECORDS 32768u
+
+/*
+ * The checks that need only the first bytes (the log's or the runtime
+ * file's header, BMF_*_HEAD of them): a file whose header asks for more than
+ * @max bytes or too many records is refused before it is read in full.
+ */
+#define BMF_LOG_HEAD sizeof(struct bmf_header)
+#define BMF_RUNTIME_HEAD sizeof(struct bmf_rt_header)
+int bmf_log_check_head(const char *buf, size_t len, size_t max, struct source_diag *diag);
+int bmf_runtime_check_head(const char *buf, size_t len, size_t max, struct source_diag *diag);
 
 int bmf_log_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *diag);
 void bmf_log_unload(struct bm_inputs *in);

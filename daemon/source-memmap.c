@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "interval-set.h"
 #include "sources.h"
 #include "util.h"
 
@@ -121,20 +122,27 @@ void memmap_free(struct memmap *m)
 	free(m);
 }
 
+/* A broken firmware map's overlapping entries count once. */
 uint64_t memmap_sum(const struct memmap *m, const char *type)
 {
+	struct spans v = {};
 	uint64_t sum = 0;
 
 	for (size_t i = 0; i < m->n; i++)
 		if (strcmp(m->e[i].type, type) == 0)
-			sum += m->e[i].end - m->e[i].start + 1;
+			spans_add(&v, m->e[i].start, span_end(m->e[i].end, 1));
+	spans_normalize(&v);
+	for (size_t i = 0; i < v.n && !v.oom; i++)
+		sum += v.a[i].e - v.a[i].s;	/* disjoint spans: the sum fits */
+	sum = v.oom ? 0 : sum;
+	spans_free(&v);
 	return sum;
 }
 
 int memmap_load(int fd, const struct stat *st, size_t max, struct bm_inputs *in, struct source_diag *d)
 {
 	if (!S_ISDIR(st->st_mode))
-		return -ENOTDIR;
+		return source_fail(d, -ENOTDIR, "%s, not a directory", util_file_kind(st->st_mode));
 	return memmap_read(fd, &in->memmap, d);
 }
 

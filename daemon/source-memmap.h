@@ -29,6 +29,7 @@ int memmap_parse_entry(const char *start, const char *end, const char *type, str
 /* @dirfd is the memmap directory.  -ENOENT when it has no usable entries. */
 int memmap_read(int dirfd, struct memmap **ret, struct source_diag *d);
 void memmap_free(struct memmap *m);
+/* Bytes covered by the entries of @type, overlaps once. */
 uint64_t memmap_sum(const struct memmap *m, const char *type);
 
 int memmap_load(int fd, const struct stat *st, size_t max, struct bm_inputs *in, struct source_diag *d);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sources.h"
+#include "util.h"
 
 int version_parse(const char *text, char *release, size_t n, struct source_diag *d)
 {
@@ -36,11 +37,17 @@ const char *version_guess_arch(const char *v)
 
 int version_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *d)
 {
+	int r;
+
 	free(in->version);
 	in->version = strdup(buf);
 	if (!in->version)
 		return -ENOMEM;
-	return version_parse(in->version, in->release, sizeof(in->release), d);
+	r = version_parse(in->version, in->release, sizeof(in->release), d);
+	/* The release becomes a metric label and a line of the report: valid UTF-8, no escapes. */
+	util_sanitize_text(in->release);
+	util_sanitize_text(in->version);
+	return r;
 }
 
 void version_unload(struct bm_inputs *in)

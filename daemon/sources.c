@@ -19,12 +19,14 @@ static const struct source_desc sources[_BM_SRC_MAX] = {
 	[BM_SRC_LOG] = {
 		.name = "kernel_log", .option = "log", .key = "KernelLog",
 		.path = "sys/kernel/bootmem_fate/log", .max = UTIL_MAX_FILE,
+		.head = BMF_LOG_HEAD, .check_head = bmf_log_check_head,
 		.parse = bmf_log_load, .unload = bmf_log_unload,
 	},
 	[BM_SRC_RUNTIME] = {
 		/* Small: one read gives a consistent snapshot.  Absent is fine. */
 		.name = "kernel_runtime", .option = "runtime", .key = "KernelRuntime",
 		.path = "sys/kernel/bootmem_fate/runtime", .max = 1u << 20,
+		.head = BMF_RUNTIME_HEAD, .check_head = bmf_runtime_check_head,
 		.parse = bmf_runtime_load, .unload = bmf_runtime_unload,
 	},
 	[BM_SRC_FDT] = {
@@ -155,6 +157,35 @@ int source_parse(enum bm_src id, const char *buf, size_t len, struct bm_inputs *
 	return finish(r, &diag, NULL, st);
 }
 
+/* A regular file, at most d->max bytes, its header checked first when the source has a check. */
+static int read_regular(const struct source_desc *d, int fd, const struct stat *sb, char **buf, size_t *len,
+			struct source_diag *diag)
+{
+	int r;
+
+	if ((uint64_t)sb->st_size > d->max)
+		return source_fail(diag, -EFBIG, "%llu bytes, more than the %zu this source may have",
+				   (unsigned long long)sb->st_size, d->max);
+	if (d->check_head) {
+		char head[512];
+		ssize_t n;
+
+		/* pread() leaves the offset alone: the full read starts at 0 again. */
+		do
+			n = pread(fd, head, d->head < sizeof(head) ? d->head : sizeof(head), 0);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return -errno;
+		r = d->check_head(head, (size_t)n, d->max, diag);
+		if (r < 0)
+			return r;
+	}
+	r = util_read_fd(fd, d->max, buf, len);
+	if (r == -EFBIG)
+		return source_fail(diag, r, "more than the %zu bytes this source may have", d->max);
+	return r;
+}
+
 int source_load(enum bm_src id, int rootfd, const char *path, struct bm_inputs *in, struct bm_source_status *st)
 {
 	const struct source_desc *d = source_get(id);
@@ -179,13 +210,14 @@ int source_load(enum bm_src id, int rootfd, const char *path, struct bm_inputs *
 	if (fstat(fd, &sb) < 0)
 		return finish(-errno, &diag, path, st);
 	if (S_ISREG(sb.st_mode) && d->parse) {
-		r = util_read_fd(fd, d->max, &buf, &len);
+		r = read_regular(d, fd, &sb, &buf, &len, &diag);
 		if (r >= 0)
 			r = d->parse(buf, len, in, &diag);
 	} else if (d->read)
 		r = d->read(fd, &sb, d->max, in, &diag);
 	else
-		r = S_ISDIR(sb.st_mode) ? -EISDIR : -EINVAL;
+		r = source_fail(&diag, S_ISDIR(sb.st_mode) ? -EISDIR : -EINVAL, "%s, not a regular file",
+				util_file_kind(sb.st_mode));
 	return finish(r, &diag, path, st);
 }
 

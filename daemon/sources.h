@@ -94,6 +94,12 @@ struct source_desc {
 	const char *live_path;	/* default when the root is the running system, if another */
 	const char *help;	/* --help, after the default path */
 	size_t max;		/* bytes read at most */
+	/*
+	 * Optional: the first @head bytes are checked before the file is read
+	 * in full, so that a header that promises too much is refused at once.
+	 */
+	size_t head;
+	int (*check_head)(const char *buf, size_t len, size_t max, struct source_diag *d);
 	/* A regular file's bytes, NUL-terminated at @len. */
 	int (*parse)(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *d);
 	/* Anything else at the path (a directory, a device): the source decides. */

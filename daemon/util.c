@@ -34,9 +34,13 @@ int util_read_file_at(int rootfd, const char *path, size_t max, char **out, size
 int util_read_fd(int fd, size_t max, char **out, size_t *len)
 {
 	size_t cap = 4096, n = 0;
+	struct stat st;
 	char *buf;
 	int r = 0;
 
+	/* A real file says its size: refuse a large one before reading any of it. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max)
+		return -EFBIG;
 	if (cap > max)
 		cap = max;
 	buf = malloc(cap + 1);
@@ -92,6 +96,40 @@ out:
 	explicit_bzero(buf, n);
 	free(buf);
 	return r;
+}
+
+const char *util_read_strerror(int r)
+{
+	switch (r) {
+	case -EINVAL:
+		return "not a regular file (a FIFO, a device or a socket)";
+	case -EFBIG:
+		return "larger than this file may be";
+	default:
+		return strerror(-r);
+	}
+}
+
+const char *util_file_kind(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFLNK:
+		return "a symbolic link";
+	default:
+		return "not a file";
+	}
 }
 
 bool util_parse_u64(const char **sp, unsigned base, uint64_t *v)
@@ -233,6 +271,16 @@ const char *util_format_bytes(uint64_t bytes, char *buf, size_t n)
 		u++;
 	}
 	snprintf(buf, n, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+const char *util_format_sbytes(int64_t bytes, char *buf, size_t n)
+{
+	char tmp[32];
+
+	if (bytes >= 0)
+		return util_format_bytes((uint64_t)bytes, buf, n);
+	snprintf(buf, n, "-%s", util_format_bytes(0 - (uint64_t)bytes, tmp, sizeof(tmp)));
 	return buf;
 }
 

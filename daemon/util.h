@@ -24,6 +24,15 @@
 int util_read_file_at(int rootfd, const char *path, size_t max, char **out, size_t *len);
 /* The same for an open regular file, from its current offset. */
 int util_read_fd(int fd, size_t max, char **out, size_t *len);
+/*
+ * What went wrong, for a message: util_read_file_at()'s -EINVAL is "not a
+ * regular file", -EFBIG "too large"; anything else is strerror().
+ */
+const char *util_read_strerror(int r);
+/* "a directory", "a FIFO", "a character device", ...: what a file is, for a message. */
+const char *util_file_kind(unsigned mode);
+/* A signed byte count, e.g. "-1.5 MiB", into @buf. */
+const char *util_format_sbytes(int64_t bytes, char *buf, size_t n);
 
 /*
  * Parses an unsigned number in @base (10 or 16; a "0x" prefix is skipped in

@@ -221,6 +221,26 @@ static void mutations(const char *name, const unsigned char *base, size_t len)
 		free(b);
 	}
 
+	/* The header alone: what the daemon checks before it reads the rest. */
+	{
+		struct source_diag diag;
+
+		CHECK(bmf_log_check_head((const char *)base, sizeof(struct bmf_header), len, &diag) == 0,
+		      "%s: header check passes: %s", name, diag.message);
+		CHECK(bmf_log_check_head((const char *)base, sizeof(struct bmf_header), len - 1, &diag) == -EINVAL &&
+		      diag.code == BMF_LOG_TOO_LARGE, "%s: a header describing one byte too many: %s", name,
+		      diag.message);
+		b = dup_buf(base, len);
+		put32(b, HOFF(record_count), BMF_LOG_MAX_RECORDS + 1);
+		put32(b, HOFF(capacity), BMF_LOG_MAX_RECORDS + 1);
+		CHECK(bmf_log_check_head((const char *)b, sizeof(struct bmf_header), UTIL_MAX_FILE, &diag) == -EINVAL &&
+		      diag.code == BMF_LOG_TOO_MANY_RECORDS, "%s: too many records from the header: %s", name,
+		      diag.message);
+		free(b);
+		CHECK(bmf_log_check_head((const char *)base, sizeof(struct bmf_header) - 1, len, &diag) == -EINVAL &&
+		      diag.code == BMF_LOG_TRUNCATED_HEADER, "%s: a short header", name);
+	}
+
 	/* Every truncation fails cleanly with the error of the section it cuts. */
 	for (size_t cut = 0; cut < len; cut++) {
 		struct source_diag diag;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <jansson.h>
 
+#include "fakeroot.h"
 #include "model.h"
 #include "report.h"
 #include "tap.h"
@@ -31,6 +32,19 @@ static void test_meminfo(void)
 	CHECK(meminfo_parse("MemFree: 5 kB\n", &m, NULL) < 0, "no MemTotal is an error");
 	CHECK(meminfo_parse("", &m, NULL) < 0, "empty meminfo");
 	CHECK(meminfo_parse("MemTotal: 99999999999999999999 kB\n", &m, NULL) < 0, "overflow");
+	{
+		struct source_diag d;
+
+		/* Say what happened: an overflow is not a missing line. */
+		CHECK(meminfo_parse("MemTotal: 99999999999999999999 kB\n", &m, &d) == -ERANGE &&
+		      strstr(d.message, "64 bits"), "digits past 64 bits: %s", d.message);
+		CHECK(meminfo_parse("MemTotal: 18014398509481984 kB\n", &m, &d) == -ERANGE &&
+		      strstr(d.message, "64 bits"), "kB * 1024 past 64 bits: %s", d.message);
+		CHECK(meminfo_parse("MemTotal: lots kB\n", &m, &d) == -EINVAL && strstr(d.message, "no number"),
+		      "not a number: %s", d.message);
+		CHECK(meminfo_parse("MemFree: 5 kB\n", &m, &d) == -ENODATA && !strcmp(d.message, "no MemTotal line"),
+		      "no line: %s", d.message);
+	}
 }
 
 static void test_iomem(void)
@@ -66,6 +80,74 @@ static void test_iomem(void)
 		CHECK(io->zeroed, "zeroed addresses detected");
 		iomem_free(io);
 	}
+}
+
+/* Overlapping top-level System RAM (a hostile or broken file) counts once, never twice. */
+static void test_iomem_overlap(void)
+{
+	struct iomem *io = NULL;
+
+	CHECK(iomem_parse("00000000-0fffffff : System RAM\n"
+			  "08000000-17ffffff : System RAM\n"
+			  "00100000-001fffff : System RAM\n"
+			  "20000000-2fffffff : Reserved\n", &io, NULL) == 0, "overlapping iomem parses");
+	if (io) {
+		CHECK_EQ(iomem_sum_top(io, "System RAM"), 0x18000000, "overlaps merged");
+		iomem_free(io);
+	}
+	CHECK(iomem_parse("0000000000000000-ffffffffffffffff : System RAM\n"
+			  "0000000000000000-ffffffffffffffff : System RAM\n", &io, NULL) == 0, "all of it, twice");
+	if (io) {
+		CHECK(iomem_sum_top(io, "System RAM") >= UINT64_MAX - 1, "no wrap: %" PRIu64,
+		      iomem_sum_top(io, "System RAM"));
+		iomem_free(io);
+	}
+}
+
+/* Text from /proc and dmesg is valid UTF-8 without control characters once read. */
+static void test_sanitised(void)
+{
+	struct bm_inputs in = { 0 };
+	struct source_diag d;
+	static const char version[] = "Linux version 6.12\x1b[31m-\xff (gcc) #1\n";
+	static const char cmdline[] = "console=ttyS0 \x1b]0;owned\x07 \xc3\x28\n";
+	static const char dmesg[] = "<6>[    0.0] Freeing in\x1bitrd memory: 4K\n"
+				    "<5>[    0.0] Kernel command line: a\x9b=b\n";
+
+	CHECK(version_load(version, sizeof(version) - 1, &in, &d) == 0, "hostile version parses: %s", d.message);
+	CHECK(!strcmp(in.release, "6.12?[31m-?"), "release sanitised: %s", in.release);
+	CHECK(!strchr(in.version, '\x1b') && !strchr(in.version, '\n'), "version text sanitised");
+	CHECK(cmdline_load(cmdline, sizeof(cmdline) - 1, &in, &d) == 0 &&
+	      !strcmp(in.cmdline, "console=ttyS0 ?]0;owned? ?("), "cmdline sanitised: %s", in.cmdline);
+	CHECK(kmsg_load(dmesg, sizeof(dmesg) - 1, &in, &d) == 0 && in.dmesg.n_frees == 1 &&
+	      !strcmp(in.dmesg.frees[0].label, "in?itrd") && !strcmp(in.dmesg.cmdline, "a?=b"),
+	      "dmesg sanitised: %s / %s", in.dmesg.frees[0].label, in.dmesg.cmdline);
+	sources_unload(&in);
+}
+
+/* RAM below MemTotal: a finding and no boot cost, never a wrapped 16 EiB. */
+static void test_ram_below_memtotal(void)
+{
+	char *root = fr_mkroot();
+	struct bootmem_report *r = NULL;
+	static const char iomem[] = "00100000-001fffff : System RAM\n";
+	static const char meminfo[] = "MemTotal:        2097152 kB\n";
+	bool found = false;
+
+	fr_write(root, "proc/iomem", iomem, strlen(iomem));
+	fr_write(root, "proc/meminfo", meminfo, strlen(meminfo));
+	CHECK(report_load(root, NULL, &r) == 0, "RAM < MemTotal: loads");
+	if (r) {
+		for (size_t i = 0; i < r->n_findings; i++)
+			found |= !strcmp(r->findings[i].code, "ram_below_memtotal");
+		CHECK(found, "RAM < MemTotal: a finding");
+		CHECK(!r->rec.gap.known, "RAM < MemTotal: no boot cost");
+		CHECK(strstr(report_summary(r), "less than MemTotal") && !strstr(report_summary(r), "TiB") &&
+		      !strstr(report_summary(r), "EiB"), "summary: %s", report_summary(r));
+		report_free(r);
+	}
+	fr_rmroot(root);
+	free(root);
 }
 
 static void test_dmesg(void)
@@ -398,6 +480,9 @@ int main(int argc, char **argv)
 {
 	test_meminfo();
 	test_iomem();
+	test_iomem_overlap();
+	test_sanitised();
+	test_ram_below_memtotal();
 	test_dmesg();
 	test_version();
 	test_unusable_root();

@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# A FIFO, a directory, a link to /dev/zero and a symbolic link loop where the
+# configuration file, a TLS file or an input should be, against the real
+# daemon at start: a clear error within a second (exit 2 for the
+# configuration and TLS files; for the inputs, a report that says what was
+# there), the rest served, and SIGTERM honoured.  Reload is another test's.
+# Output is TAP.
+#
+# usage: test-hostile-files.sh BOOTMEMD ROOT
+set -u
+bin=$1
+root=$2
+
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift
+	local l
+	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
+}
+
+tmp=$(mktemp -d /tmp/bootmemd-hostile.XXXXXX)
+pid=
+stop() {
+	if [ -n "$pid" ]; then
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		pid=
+	fi
+}
+trap 'stop; rm -rf "$tmp"' EXIT
+
+ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# plant KIND PATH: puts a hostile thing at PATH.
+plant() {
+	mkdir -p "$(dirname "$2")"
+	case $1 in
+	fifo) mkfifo "$2" ;;
+	dir) mkdir "$2" ;;
+	zero) ln -s /dev/zero "$2" ;;
+	loop) ln -s "$(basename "$2")" "$2" ;;
+	esac
+}
+declare -A says=(
+	[fifo]="not a regular file"
+	[dir]="Is a directory"
+	[zero]="not a regular file"
+	[loop]="Too many levels of symbolic links"
+)
+
+# expect_fail WHAT NEEDLE ARGS...: exit 2 within a second, NEEDLE on stderr.
+expect_fail() {
+	local what=$1 needle=$2 t0 t rc
+	shift 2
+	t0=$(ms)
+	timeout 10 "$bin" "$@" >/dev/null 2>"$tmp/err"
+	rc=$?
+	t=$(($(ms) - t0))
+	if [ "$rc" = 2 ] && [ "$t" -lt 1000 ] && grep -q "$needle" "$tmp/err"; then
+		ok "$what: exit 2 in $t ms, \"$needle\""
+	else
+		not_ok "$what: exit 2 within 1000 ms, \"$needle\"" "exit $rc after $t ms" "$(cat "$tmp/err")"
+	fi
+}
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bootmemd-test \
+	-keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>"$tmp/openssl.log" || { cat "$tmp/openssl.log"; exit 1; }
+
+: >"$tmp/empty.conf"
+for kind in fifo dir zero loop; do
+	d=$tmp/$kind
+	mkdir -p "$d"
+
+	plant "$kind" "$d/bootmemd.conf"
+	expect_fail "--config as $kind" "${says[$kind]}" --root "$root" --config "$d/bootmemd.conf" --once
+
+	plant "$kind" "$d/cert.pem"
+	printf '[TLS]\nCertificateFile=%s\nKeyFile=%s\n' "$d/cert.pem" "$tmp/key.pem" >"$d/cert.conf"
+	expect_fail "TLS certificate as $kind" "cannot read the certificate: ${says[$kind]}" \
+		--root "$root" --config "$d/cert.conf" --once
+
+	plant "$kind" "$d/key.pem"
+	printf '[TLS]\nCertificateFile=%s\nKeyFile=%s\n' "$tmp/cert.pem" "$d/key.pem" >"$d/key.conf"
+	expect_fail "TLS key as $kind" "cannot read the key: ${says[$kind]}" \
+		--root "$root" --config "$d/key.conf" --once
+
+	# Every input hostile but MemInfo, which the report must still read.
+	r=$d/root
+	for p in sys/kernel/bootmem_fate/log sys/kernel/bootmem_fate/runtime sys/firmware/fdt proc/iomem \
+		 proc/cmdline proc/version sys/kernel/boot_params/data dmesg.txt; do
+		plant "$kind" "$r/$p"
+	done
+	if [ "$kind" = dir ]; then
+		mkdir -p "$r/sys/firmware" && echo x >"$r/sys/firmware/memmap"
+	else
+		plant "$kind" "$r/sys/firmware/memmap"
+	fi
+	mkdir -p "$r/proc" && echo "MemTotal:        1024 kB" >"$r/proc/meminfo"
+	t0=$(ms)
+	timeout 10 "$bin" --root "$r" --config "$tmp/empty.conf" --once --format=json >"$tmp/out" 2>"$tmp/err"
+	rc=$? t=$(($(ms) - t0))
+	if [ "$rc" = 0 ] && [ "$t" -lt 1000 ] && python3 - "$tmp/out" <<'PY'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+s = {x["name"]: x for x in rep["sources"]}
+bad = [n for n, x in s.items() if n != "meminfo" and x["present"] and (x["available"] or not x["error"])]
+assert not bad, bad
+assert s["meminfo"]["available"], s["meminfo"]
+assert rep["reconciliation"]["memtotal_bytes"] == 1024 * 1024
+PY
+	then
+		ok "every input as $kind: a report in $t ms, each source saying why, MemInfo read"
+	else
+		not_ok "every input as $kind: a report within 1000 ms" "exit $rc after $t ms" "$(cat "$tmp/err")"
+	fi
+
+	# Serving: it answers at once, and SIGTERM stops it at once.
+	"$bin" --root "$r" --config "$tmp/empty.conf" --listen 127.0.0.1:0 >/dev/null 2>"$tmp/log" &
+	pid=$!
+	port=
+	for _ in $(seq 100); do
+		port=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/log" | head -n 1)
+		[ -n "$port" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	c=$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics")
+	if [ -n "$port" ] && [ "$c" = 200 ]; then ok "every input as $kind: /metrics served"
+	else not_ok "every input as $kind: /metrics served" "port '$port', status $c" "$(cat "$tmp/log")"; fi
+	t0=$(ms)
+	kill -TERM "$pid"
+	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
+	t=$(($(ms) - t0))
+	if ! kill -0 "$pid" 2>/dev/null; then
+		wait "$pid"
+		rc=$?
+		pid=
+		[ "$rc" = 0 ] && ok "every input as $kind: SIGTERM stops it in $t ms, exit 0" ||
+			not_ok "every input as $kind: SIGTERM exit 0" "exit $rc"
+	else
+		not_ok "every input as $kind: SIGTERM within 1000 ms"
+		stop
+	fi
+done
+
+echo "1..$n"
+[ "$failed" = 0 ]
