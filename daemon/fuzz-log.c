@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target for the kernel log parser, the runtime file parser and,
- * behind them, the fate engine and every renderer; also built as a corpus
- * replayer.
+ * behind them, the fate engine and every renderer, SVG included; also built
+ * as a corpus replayer.
  *
  * The input is a log, optionally followed by a runtime file: it is split at
  * the last BMF_RT_MAGIC, so that a plain log (the kept corpus) is read as
@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 							       rt ? (int64_t)(rt->pages_in - rt->pages_out) : 0),
 						     log->page_size);
 	if (model_build(r) == 0) {
-		for (int f = REPORT_TEXT; f <= REPORT_OPENMETRICS; f++)
+		for (int f = REPORT_TEXT; f <= REPORT_SVG; f++)
 			if (report_render(r, (enum report_format)f, &out, &len) == 0)
 				free(out);
 		if (report_render_events(r, "alloc", "initrd", &out, &len) == 0)

@@ -28,6 +28,7 @@ int memmap_parse_entry(const char *start, const char *end, const char *type, str
 	if (!parse_hex(start, &e->start) || !parse_hex(end, &e->end) || e->end < e->start)
 		return -EINVAL;
 	snprintf(e->type, sizeof(e->type), "%.*s", (int)strcspn(type, "\n"), type);
+	util_sanitize_text(e->type);
 	return 0;
 }
 
@@ -73,13 +74,30 @@ static void memmap_freep(struct memmap **m)
 	memmap_free(*m);
 }
 
+int memmap_add(struct memmap *m, const struct memmap_entry *e)
+{
+	if (m->n >= MAX_ENTRIES)
+		return 0;
+	if (GROW(m->e, m->cap, m->n + 1) < 0)
+		return -ENOMEM;
+	m->e[m->n++] = *e;
+	return 0;
+}
+
+int memmap_finish(struct memmap *m, struct source_diag *d)
+{
+	if (m->n == 0)
+		return source_fail(d, -ENOENT, "no usable entries");
+	qsort(m->e, m->n, sizeof(*m->e), cmp_memmap);
+	return 0;
+}
+
 int memmap_read(int dirfd, struct memmap **ret, struct source_diag *d)
 {
 	_cleanup_(memmap_freep) struct memmap *m = NULL;
 	_cleanup_(closedirp) DIR *dir = NULL;
 	struct dirent *de;
-	size_t cap = 0;
-	int fd;
+	int fd, r;
 
 	fd = dup(dirfd);
 	if (fd < 0)
@@ -94,7 +112,6 @@ int memmap_read(int dirfd, struct memmap **ret, struct source_diag *d)
 		return -ENOMEM;
 	while ((de = readdir(dir)) && m->n < MAX_ENTRIES) {
 		struct memmap_entry e;
-		int r;
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
@@ -103,13 +120,13 @@ int memmap_read(int dirfd, struct memmap **ret, struct source_diag *d)
 			return r;
 		if (r < 0)
 			continue;
-		if (GROW(m->e, cap, m->n + 1) < 0)
-			return -ENOMEM;
-		m->e[m->n++] = e;
+		r = memmap_add(m, &e);
+		if (r < 0)
+			return r;
 	}
-	if (m->n == 0)
-		return source_fail(d, -ENOENT, "no usable entries");
-	qsort(m->e, m->n, sizeof(*m->e), cmp_memmap);
+	r = memmap_finish(m, d);
+	if (r < 0)
+		return r;
 	*ret = TAKE_PTR(m);
 	return 0;
 }

@@ -21,11 +21,14 @@ struct memmap_entry {
 
 struct memmap {
 	struct memmap_entry *e;
-	size_t n;
+	size_t n, cap;
 };
 
 /* One entry from the text of its three files; -EINVAL when it is not one. */
 int memmap_parse_entry(const char *start, const char *end, const char *type, struct memmap_entry *e);
+/* Appends an entry (0 or -ENOMEM); memmap_finish() sorts, and is -ENOENT for no entries. */
+int memmap_add(struct memmap *m, const struct memmap_entry *e);
+int memmap_finish(struct memmap *m, struct source_diag *d);
 /* @dirfd is the memmap directory.  -ENOENT when it has no usable entries. */
 int memmap_read(int dirfd, struct memmap **ret, struct source_diag *d);
 void memmap_free(struct memmap *m);

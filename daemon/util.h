@@ -52,6 +52,7 @@ void sb_puts(struct strbuf *sb, const char *s);
 void sb_putn(struct strbuf *sb, const char *s, size_t n);
 __attribute__((format(printf, 2, 3)))
 void sb_printf(struct strbuf *sb, const char *fmt, ...);
+__attribute__((format(printf, 2, 0)))
 void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
 /* Hands the buffer over (NUL-terminated).  Returns -ENOMEM if anything failed. */
 int sb_steal(struct strbuf *sb, char **out, size_t *len);
