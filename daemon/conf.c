@@ -60,6 +60,7 @@ void config_done(struct config *c)
 {
 	free_list(c->listen, c->n_listen);
 	free(c->root);
+	free(c->user);
 	for (size_t i = 0; i < _BM_SRC_MAX; i++)
 		free(c->source[i]);
 	free(c->tls_certificate_file);
@@ -316,6 +317,21 @@ static int set_path(struct parser *p, struct config *c, const char *value)
 	return 0;
 }
 
+/* User=: a user name or a uid, looked up when the server drops root; empty = the default. */
+static int set_user(struct parser *p, struct config *c, const char *value)
+{
+	char *v = NULL;
+
+	if (strlen(value) > 32 || strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					     "0123456789_.-") != strlen(value) || *value == '-')
+		return fail(p, "not a user name or uid");
+	if (*value && !(v = strdup(value)))
+		return -ENOMEM;
+	free(c->user);
+	c->user = v;
+	return 0;
+}
+
 static int set_root(struct parser *p, struct config *c, const char *value)
 {
 	int r;
@@ -441,6 +457,7 @@ static const struct key keys[] = {
 	K_UINT("Server", "PerIPConnectionLimit", per_ip_connection_limit, 0, 65536),
 	K_UINT("Server", "ConnectionTimeoutSec", connection_timeout_sec, 0, 86400),
 	K_SIZE("Server", "ConnectionMemoryLimit", connection_memory_limit, 4096, 16u << 20),
+	{ "Server", "User", set_user, 0, 0, 0, 0 },
 
 	{ "Sources", "Root", set_root, offsetof(struct config, root), 0, 0, 0 },
 	/* and one KEY=PATH per source, from the source table (parse_line()) */

@@ -53,6 +53,7 @@ struct config {
 	unsigned per_ip_connection_limit;	/* 0 = none */
 	unsigned connection_timeout_sec;	/* 0 = none */
 	size_t connection_memory_limit;		/* bytes */
+	char *user;			/* User=: who serves when started as root; NULL = PRIVILEGE_DEFAULT_USER */
 
 	/* [Sources]: NULL = the default; paths are relative to root (an absolute one too). */
 	char *root;			/* NULL = "/" */

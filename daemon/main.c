@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "http.h"
 #include "log.h"
+#include "privilege.h"
 #include "report.h"
 #include "util.h"
 
@@ -45,6 +46,8 @@ static struct listen_address *arg_listen = NULL;
 static const char **arg_listen_str = NULL;
 static size_t arg_n_listen = 0;
 static const char *arg_config = NULL;
+static const char *arg_user = NULL;	/* --user, over the file's User= */
+static bool arg_dropped = false;	/* we were root and dropped it ourselves */
 static struct http_options arg_http;
 
 static void free_args(void)
@@ -81,8 +84,11 @@ static void help(void)
 	       "                          read as it is); NAME is one of the sources below;\n"
 	       "                          %%d in PATH stands for $CREDENTIALS_DIRECTORY;\n"
 	       "                          repeatable\n"
+	       "     --user=USER          Started as root, serve as USER once the inputs are\n"
+	       "                          read (default: User= in the file, else %s)\n"
 	       "\n",
-	       program_invocation_short_name, HTTP_DEFAULT_LISTEN, DEFAULT_CONFIG_FILE);
+	       program_invocation_short_name, HTTP_DEFAULT_LISTEN, DEFAULT_CONFIG_FILE,
+	       PRIVILEGE_DEFAULT_USER);
 
 	printf("Sources: the --source NAME, the [Sources] key of the configuration file and\n"
 	       "the default path under --root:\n");
@@ -99,7 +105,8 @@ static void help(void)
 	       "/api/v1/events?kind=KIND&tag=TAG, /healthz, /map.svg and a landing page at /.\n"
 	       "\n"
 	       "Signals: SIGHUP re-reads the sources and swaps the responses (the old ones stay\n"
-	       "if that fails); SIGTERM and SIGINT stop the server.\n"
+	       "if that fails; after dropping root, only the configuration is re-read);\n"
+	       "SIGTERM and SIGINT stop the server.\n"
 	       "\n"
 	       "Exit status:\n"
 	       "  0  success: the report was printed, or the server stopped on SIGTERM/SIGINT\n"
@@ -203,6 +210,7 @@ static int parse_argv(int argc, char *argv[])
 		ARG_LISTEN,
 		ARG_CONFIG,
 		ARG_SOURCE,
+		ARG_USER,
 	};
 	static const struct option options[] = {
 		{ "help",	no_argument,		NULL, 'h' },
@@ -213,6 +221,7 @@ static int parse_argv(int argc, char *argv[])
 		{ "listen",	required_argument,	NULL, ARG_LISTEN },
 		{ "config",	required_argument,	NULL, ARG_CONFIG },
 		{ "source",	required_argument,	NULL, ARG_SOURCE },
+		{ "user",	required_argument,	NULL, ARG_USER },
 		{}
 	};
 	int c, r;
@@ -264,6 +273,11 @@ static int parse_argv(int argc, char *argv[])
 			arg_sources[arg_n_sources++] = optarg;
 			break;
 		}
+		case ARG_USER:
+			if (!*optarg)
+				return log_error_errno(EINVAL, "--user needs a user name.");
+			arg_user = optarg;
+			break;
 		case '?':
 			return -EINVAL;
 		default:
@@ -290,7 +304,8 @@ static int load_config(struct config *c)
 	int r;
 
 	config_init(c);
-	r = config_load_file(c, path, 0, &err);
+	/* Once root is dropped the TLS files may be unreadable; they apply at a restart only. */
+	r = config_load_file(c, path, arg_dropped ? CONFIG_NO_FILES : 0, &err);
 	if (r == -ENOENT && !arg_config && err.line == 0)
 		log_debug("No %s, using the defaults.", path);
 	else if (r == -ENOMEM)
@@ -525,9 +540,16 @@ static void reload(struct http_server *server, struct http_content **content)
 	arg_cfg = cfg;
 	if (!arg_root_set)
 		arg_root = arg_cfg.root ?: "/";
-	log_info("Reloading: reading %s again.", arg_root);
-
-	r = build_content(&c);
+	if (arg_dropped) {
+		/* The kernel's files need root to open: a re-read would lose them. */
+		log_notice("Reloading the configuration; the sources were read as root at start and are "
+			   "kept (restart to read them again, or run under systemd, whose unit copies them).");
+		c = http_content_ref(*content);
+		r = 0;
+	} else {
+		log_info("Reloading: reading %s again.", arg_root);
+		r = build_content(&c);
+	}
 	if (r < 0) {
 		config_done(&arg_cfg);
 		arg_cfg = old;
@@ -555,6 +577,33 @@ static void reload(struct http_server *server, struct http_content **content)
 	sd_notifyf(false, "READY=1\nSTATUS=%s", http_content_summary(*content));
 }
 
+/*
+ * Before the first request is parsed: started as root, become the configured user without a
+ * capability; in every case, NoNewPrivs and the seccomp filter (privilege.h).
+ */
+static int drop_privileges(void)
+{
+	const char *user = arg_user ?: arg_cfg.user ?: PRIVILEGE_DEFAULT_USER;
+	struct privilege_user u;
+	char err[256];
+	int r;
+
+	if (geteuid() == 0) {
+		r = privilege_lookup(user, &u, err, sizeof(err));
+		if (r >= 0)
+			r = privilege_drop(&u, err, sizeof(err));
+		if (r < 0)
+			return log_error_errno(r, "Cannot drop root privileges: %s.", err);
+		arg_dropped = true;
+		log_info("Serving as user %s (uid %u, gid %u), without capabilities.", u.name, (unsigned)u.uid,
+			 (unsigned)u.gid);
+	}
+	r = privilege_confine(err, sizeof(err));
+	if (r < 0)
+		return log_error_errno(r, "Cannot confine the server: %s.", err);
+	return 0;
+}
+
 static int serve(void)
 {
 	struct http_content *content = NULL;
@@ -579,6 +628,10 @@ static int serve(void)
 		return r;
 
 	r = build_content(&content);
+	if (r < 0)
+		goto out;
+
+	r = drop_privileges();
 	if (r < 0)
 		goto out;
 

@@ -30,6 +30,7 @@ for tool in curl openssl; do
 done
 
 tmp=$(mktemp -d /tmp/bootmemd-tls.XXXXXX)
+chmod 755 "$tmp"	# readable by the user a daemon started as root becomes
 pid=
 stop() {
 	if [ -n "$pid" ]; then

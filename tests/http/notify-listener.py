@@ -12,6 +12,8 @@ import sys
 path, out = sys.argv[1], sys.argv[2]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(path)
+# Anyone may notify, as with systemd's own socket: a daemon that dropped root must reach it.
+os.chmod(path, 0o777)
 with open(out, "a", encoding="utf-8") as f:
     f.write("listening\n")
     f.flush()

@@ -33,6 +33,12 @@ unset INVOCATION_ID JOURNAL_STREAM NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID LIST
 	LISTEN_FDNAMES BOOTMEMD_LOG_LEVEL
 
 tmp=$(mktemp -d /tmp/bootmemd-http.XXXXXX)
+# Readable by the unprivileged user a daemon started as root becomes.
+chmod 755 "$tmp"
+# The main daemon runs as the service manager runs it (DynamicUser): not root, so that a reload
+# re-reads the sources.  Started as root, it drops privileges (tested below).
+as_user=()
+[ "$(id -u)" = 0 ] && as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
 # An empty configuration file, so that one installed on this machine does not change what we test.
 : >"$tmp/empty.conf"
 conf=(--config "$tmp/empty.conf")
@@ -199,7 +205,8 @@ $have_ipv6 && listen+=(--listen '[::1]:0')
 
 # WATCHDOG_PID must be the daemon's own PID: set it in the shell that execs it.
 NOTIFY_SOCKET="$tmp/notify.sock" WATCHDOG_USEC=400000 BOOTMEMD_LOG_LEVEL=debug \
-	bash -c 'export WATCHDOG_PID=$$; exec "$@"' - "$bin" "${conf[@]}" --root "$tmp/root" "${listen[@]}" 2>"$tmp/daemon.err" &
+	bash -c 'export WATCHDOG_PID=$$; exec "$@"' - "${as_user[@]}" "$bin" "${conf[@]}" --root "$tmp/root" "${listen[@]}" \
+	2>"$tmp/daemon.err" &
 daemon=$!
 pids+=($daemon)
 
@@ -467,6 +474,59 @@ elif command -v systemd-socket-activate >/dev/null; then
 	check_eq "the socket-activated daemon stops with exit 0" 0 "$?"
 else
 	ok "socket activation # SKIP systemd-socket-activate is missing"
+fi
+
+# ---------------------------------------------------------------- least privilege
+# Started as root: the inputs are read as root, then the serving process is an unprivileged user
+# with no capability, NoNewPrivs and a seccomp filter; a reload keeps the sources.
+if full && [ "$(id -u)" = 0 ]; then
+	: >"$tmp/notify-root.log"
+	python3 "$here/notify-listener.py" "$tmp/notify-root.sock" "$tmp/notify-root.log" &
+	pids+=($!)
+	wait_for "$tmp/notify-root.log" '^listening$' || echo "# the notify listener did not start"
+	NOTIFY_SOCKET="$tmp/notify-root.sock" "$bin" "${conf[@]}" --root "$root" --listen 127.0.0.1:0 \
+		2>"$tmp/root.err" &
+	rootd=$!
+	pids+=($rootd)
+	if wait_for "$tmp/root.err" '^Listening on 127\.0\.0\.1:[0-9]+\.$'; then
+		rport=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\)\.$/\1/p' "$tmp/root.err")
+		st=/proc/$rootd/status
+		check_eq "started as root, it serves as nobody" "$(id -u nobody)" "$(awk '/^Uid:/ { print $3 }' "$st")"
+		check_eq "... with every id changed (real, effective, saved)" "$(id -u nobody) $(id -u nobody) $(id -u nobody)" \
+			"$(awk '/^Uid:/ { print $2, $3, $4 }' "$st")"
+		check_eq "... and no supplementary group" "" "$(awk '/^Groups:/ { print $2 }' "$st")"
+		for f in CapEff CapPrm CapInh CapAmb CapBnd; do
+			check_eq "... $f is empty" 0000000000000000 "$(awk "/^$f:/ { print \$2 }" "$st")"
+		done
+		check_eq "... NoNewPrivs is set" 1 "$(awk '/^NoNewPrivs:/ { print $2 }' "$st")"
+		check_eq "... a seccomp filter is loaded" 2 "$(awk '/^Seccomp:/ { print $2 }' "$st")"
+		check "... and says so" grep -q '^Serving as user nobody' "$tmp/root.err"
+		for p in / /metrics /api/v1/report /api/v1/regions /api/v1/events /healthz /map.svg; do
+			check_eq "under the filter, GET $p is 200" 200 \
+				"$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$rport$p")"
+		done
+		check_eq "under the filter, gzip is served" 200 \
+			"$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept-Encoding: gzip' "http://127.0.0.1:$rport/metrics")"
+		check "READY=1 reaches the manager from the unprivileged process" wait_for "$tmp/notify-root.log" 'READY=1'
+		curl -s -o "$tmp/root.m1" "http://127.0.0.1:$rport/metrics"
+		kill -HUP "$rootd"
+		check "a reload after the drop re-reads the configuration and keeps the sources" \
+			wait_for "$tmp/root.err" 'the sources were read as root at start and are kept'
+		curl -s -o "$tmp/root.m2" "http://127.0.0.1:$rport/metrics"
+		check "after that reload /metrics has the same bytes" same_file "$tmp/root.m1" "$tmp/root.m2"
+		kill -TERM "$rootd"
+		wait "$rootd"
+		check_eq "SIGTERM stops the unprivileged daemon with exit 0" 0 "$?"
+		check "STOPPING=1 reaches the manager" wait_for "$tmp/notify-root.log" 'STOPPING=1'
+		check "no system call was refused" bash -c "! grep -qiE 'Operation not permitted|Sanitizer|runtime error' '$tmp/root.err'"
+	else
+		not_ok "started as root, the daemon listens" "$(cat "$tmp/root.err")"
+	fi
+	check_eq "--user=root is refused with exit 1" 1 \
+		"$(status_of "$bin" "${conf[@]}" --root "$root" --listen 127.0.0.1:0 --user=root)"
+	"$bin" "${conf[@]}" --root "$root" --listen 127.0.0.1:0 --user=no-such-user-here 2>"$tmp/nouser.err"
+	check_eq "an unknown --user is refused with exit 1" 1 "$?"
+	check "... and named" grep -q 'no such user "no-such-user-here"' "$tmp/nouser.err"
 fi
 
 # Re-activation: the manager's socket outlives the daemon (MHD_USE_ITC, no shutdown() of it).
