@@ -147,6 +147,7 @@ static void test_good(void)
 	     "PerIPConnectionLimit=0\n"
 	     "ConnectionTimeoutSec=86400\n"
 	     "ConnectionMemoryLimit=1M\n"
+	     "User=bootmemd\n"
 	     "[Sources]\n"
 	     "Root=/srv/boot\n"
 	     "KernelLog=log.bin\n"
@@ -172,6 +173,7 @@ static void test_good(void)
 	CHECK_EQ(c.per_ip_connection_limit, 0, "PerIPConnectionLimit");
 	CHECK_EQ(c.connection_timeout_sec, 86400, "ConnectionTimeoutSec");
 	CHECK_EQ(c.connection_memory_limit, 1 << 20, "ConnectionMemoryLimit=1M");
+	CHECK(c.user && strcmp(c.user, "bootmemd") == 0, "User=");
 	CHECK(c.root && strcmp(c.root, "/srv/boot") == 0 && (c.set & CONFIG_SET_ROOT), "Root=");
 	config_report_paths(&c, &p);
 	CHECK(p.path[BM_SRC_LOG] && strcmp(p.path[BM_SRC_LOG], "log.bin") == 0, "KernelLog=");
