@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -430,6 +431,8 @@ static int build_content(struct http_content **ret)
 		report_free(report);
 		return r;
 	}
+	/* Reading and rendering freed far more than the responses keep: give it back. */
+	malloc_trim(0);
 	log_info("Read %s and rendered the responses in %.1f ms: %s", arg_root,
 		 (double) (util_now_usec() - start) / 1000, http_content_summary(*ret));
 	return 0;
