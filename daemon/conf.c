@@ -15,8 +15,10 @@
 #include <gnutls/gnutls.h>
 
 #include "conf.h"
+#include "http-listen.h"
+#include "http-options.h"
+#include "http-routes.h"
 #include "util.h"
-#include "http.h"
 
 void config_init(struct config *c)
 {
@@ -27,7 +29,7 @@ void config_init(struct config *c)
 		.per_ip_connection_limit = d.per_ip_connection_limit,
 		.connection_timeout_sec = d.connection_timeout_sec,
 		.connection_memory_limit = d.connection_memory_limit,
-		.endpoints = HTTP_ENDPOINTS_ALL,
+		.endpoints = http_routes_all,
 	};
 }
 
@@ -156,7 +158,7 @@ static int expand_path(const char *s, char **ret, const char **why)
 {
 	const char *creds = getenv("CREDENTIALS_DIRECTORY");
 	size_t cap = strlen(s) + 1, n = 0;
-	char *out;
+	_cleanup_free_ char *out = NULL;
 
 	for (const char *p = s; *p; p++)
 		if (p[0] == '%' && p[1] == 'd')
@@ -174,20 +176,18 @@ static int expand_path(const char *s, char **ret, const char **why)
 			out[n++] = '%';
 		else if (*p == 'd') {
 			if (!creds || !*creds) {
-				free(out);
 				*why = "%d needs $CREDENTIALS_DIRECTORY, which is not set";
 				return -EINVAL;
 			}
 			memcpy(out + n, creds, strlen(creds));
 			n += strlen(creds);
 		} else {
-			free(out);
 			*why = "unknown specifier: only %d and %% are expanded";
 			return -EINVAL;
 		}
 	}
 	out[n] = '\0';
-	*ret = out;
+	*ret = TAKE_PTR(out);
 	return 0;
 }
 
@@ -221,7 +221,7 @@ struct key {
 	handler_t handler;
 	size_t offset;			/* of the field the generic handlers set */
 	unsigned long long min, max;	/* numbers */
-	unsigned flag;			/* endpoints */
+	uint32_t routes;		/* [Endpoints]: the routes the key switches */
 };
 
 struct parser {
@@ -233,6 +233,7 @@ struct parser {
 	unsigned flags;
 	int tls_cert_line, tls_key_line;	/* where [TLS] was set, for the check at the end */
 	struct key source_key;		/* the [Sources] key being set, from the source table */
+	struct key endpoint_key;		/* the [Endpoints] key being set, from the route table */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -292,9 +293,9 @@ static int set_endpoint(struct parser *p, struct config *c, const char *value)
 	if (b < 0)
 		return fail(p, "not a boolean, expected yes or no");
 	if (b)
-		c->endpoints |= p->key->flag;
+		c->endpoints |= p->key->routes;
 	else
-		c->endpoints &= ~p->key->flag;
+		c->endpoints &= ~p->key->routes;
 	return 0;
 }
 
@@ -364,12 +365,12 @@ static int set_tls_file(struct parser *p, struct config *c, const char *value)
 static int add_listen(struct parser *p, struct config *c, const char *value)
 {
 	struct listen_address a;
-	char **l, *s;
+	char *s;
 
 	if (!*value) {
 		free_list(c->listen, c->n_listen);
 		c->listen = NULL;
-		c->n_listen = 0;
+		c->n_listen = c->listen_cap = 0;
 		c->set &= ~CONFIG_SET_LISTEN;
 		return 0;
 	}
@@ -377,15 +378,11 @@ static int add_listen(struct parser *p, struct config *c, const char *value)
 		return fail(p, "not an address, expected IPv4:PORT, [IPv6]:PORT or :PORT");
 	if (c->n_listen >= 64)
 		return fail(p, "more than 64 addresses");
+	if (GROW(c->listen, c->listen_cap, c->n_listen + 1) < 0)
+		return -ENOMEM;
 	s = strdup(value);
 	if (!s)
 		return -ENOMEM;
-	l = realloc(c->listen, (c->n_listen + 1) * sizeof(*l));
-	if (!l) {
-		free(s);
-		return -ENOMEM;
-	}
-	c->listen = l;
 	c->listen[c->n_listen++] = s;
 	c->set |= CONFIG_SET_LISTEN;
 	return 0;
@@ -394,14 +391,13 @@ static int add_listen(struct parser *p, struct config *c, const char *value)
 static int add_user(struct parser *p, struct config *c, const char *value)
 {
 	const char *colon = strchr(value, ':'), *hash;
-	struct config_user *u;
-	char *name;
+	_cleanup_free_ char *name = NULL;
 	size_t n, i;
 
 	if (!*value) {
 		free_users(c->users, c->n_users);
 		c->users = NULL;
-		c->n_users = 0;
+		c->n_users = c->users_cap = 0;
 		return 0;
 	}
 	if (!colon)
@@ -427,17 +423,13 @@ static int add_user(struct parser *p, struct config *c, const char *value)
 		if (strcmp(c->users[i].name, name) == 0)
 			break;
 	if (i == c->n_users) {
-		u = realloc(c->users, (c->n_users + 1) * sizeof(*u));
-		if (!u) {
-			free(name);
+		if (GROW(c->users, c->users_cap, c->n_users + 1) < 0)
 			return -ENOMEM;
-		}
-		c->users = u;
 		c->users[c->n_users++] = (struct config_user) {};
 	}
 	free(c->users[i].name);
 	free(c->users[i].hash);
-	c->users[i].name = name;
+	c->users[i].name = TAKE_PTR(name);
 	c->users[i].hash = strdup(hash);
 	if (!c->users[i].hash)
 		return -ENOMEM;
@@ -448,8 +440,6 @@ static int add_user(struct parser *p, struct config *c, const char *value)
 	{ sec, key, set_uint, offsetof(struct config, field), lo, hi, 0 }
 #define K_SIZE(sec, key, field, lo, hi) \
 	{ sec, key, set_size, offsetof(struct config, field), lo, hi, 0 }
-#define K_ENDPOINT(key, f) \
-	{ "Endpoints", key, set_endpoint, 0, 0, 0, f }
 
 static const struct key keys[] = {
 	{ "Server", "Listen", add_listen, 0, 0, 0, 0 },
@@ -462,12 +452,7 @@ static const struct key keys[] = {
 	{ "Sources", "Root", set_root, offsetof(struct config, root), 0, 0, 0 },
 	/* and one KEY=PATH per source, from the source table (parse_line()) */
 
-	K_ENDPOINT("LandingPage", HTTP_ENDPOINT_LANDING),
-	K_ENDPOINT("Metrics", HTTP_ENDPOINT_METRICS),
-	K_ENDPOINT("Report", HTTP_ENDPOINT_REPORT),
-	K_ENDPOINT("Regions", HTTP_ENDPOINT_REGIONS),
-	K_ENDPOINT("Events", HTTP_ENDPOINT_EVENTS),
-	K_ENDPOINT("Health", HTTP_ENDPOINT_HEALTH),
+	/* [Endpoints]: each route's key, from the route table (http-routes.c). */
 
 	{ "TLS", "CertificateFile", set_tls_file, offsetof(struct config, tls_certificate_file), 0, 0, 0 },
 	{ "TLS", "KeyFile", set_tls_file, offsetof(struct config, tls_key_file), 0, 0, 0 },
@@ -623,6 +608,11 @@ static int parse_line(struct parser *p, struct config *c, char *line, const char
 			p->key = &p->source_key;
 		}
 	}
+	if (!p->key && strcmp(*section, "Endpoints") == 0 && http_routes_by_key(key)) {
+		/* One switch per route key, from the route table: several routes may share it. */
+		p->endpoint_key = (struct key) { "Endpoints", key, set_endpoint, .routes = http_routes_by_key(key) };
+		p->key = &p->endpoint_key;
+	}
 	p->value = value;
 	if (!p->key) {
 		p->value = "";
@@ -637,8 +627,8 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fil
 	struct parser p = { .filename = filename ?: "(config)", .err = err, .flags = flags };
 	const char *section = NULL, *pos = text, *end = text + len;
 	bool ignore = false;
-	char *buf;
-	int r = 0;
+	_cleanup_free_ char *buf = NULL;
+	int r;
 
 	*err = (struct config_error) {};
 	buf = malloc(CONFIG_MAX_LINE + 1);
@@ -652,24 +642,17 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fil
 		p.line++;
 		p.key = NULL;
 		p.value = "";
-		if (n > CONFIG_MAX_LINE) {
-			r = fail(&p, "line longer than %u bytes", CONFIG_MAX_LINE);
-			break;
-		}
-		if (memchr(pos, '\0', n)) {
-			r = fail(&p, "NUL byte in the line");
-			break;
-		}
+		if (n > CONFIG_MAX_LINE)
+			return fail(&p, "line longer than %u bytes", CONFIG_MAX_LINE);
+		if (memchr(pos, '\0', n))
+			return fail(&p, "NUL byte in the line");
 		memcpy(buf, pos, n);
 		buf[n] = '\0';
 		r = parse_line(&p, c, buf, &section, &ignore);
 		if (r < 0)
-			break;
+			return r;
 		pos = nl ? nl + 1 : end;
 	}
-	free(buf);
-	if (r < 0)
-		return r;
 
 	/* TLS needs both files. */
 	p.key = NULL;
@@ -699,7 +682,7 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fil
 
 int config_load_file(struct config *c, const char *path, unsigned flags, struct config_error *err)
 {
-	char *text = NULL;
+	_cleanup_free_ char *text = NULL;
 	size_t len;
 	int r;
 
@@ -710,9 +693,7 @@ int config_load_file(struct config *c, const char *path, unsigned flags, struct 
 			 r == -EFBIG ? "larger than 1 MiB" : util_read_strerror(r));
 		return r;
 	}
-	r = config_parse(c, text, len, path, flags, err);
-	free(text);
-	return r;
+	return config_parse(c, text, len, path, flags, err);
 }
 
 bool config_users_equal(const struct config *a, const struct config *b)

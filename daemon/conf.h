@@ -24,8 +24,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-#include "http.h"
 #include "report.h"
 
 /* Refuse larger files outright: the shipped one is a few KiB. */
@@ -48,7 +48,7 @@ struct config_user {
 struct config {
 	/* [Server] */
 	char **listen;			/* "IPv4:PORT", "[IPv6]:PORT", ":PORT"; none = the built-in default */
-	size_t n_listen;
+	size_t n_listen, listen_cap;
 	unsigned connection_limit;
 	unsigned per_ip_connection_limit;	/* 0 = none */
 	unsigned connection_timeout_sec;	/* 0 = none */
@@ -60,7 +60,7 @@ struct config {
 	char *source[_BM_SRC_MAX];	/* by enum bm_src; the keys are the table's (sources.c) */
 
 	/* [Endpoints] */
-	unsigned endpoints;		/* HTTP_ENDPOINT_*: LandingPage=, Metrics=, Report=, Regions=, Events=, Health= */
+	uint32_t endpoints;		/* the routes that answer (http-routes.h); each row names its key */
 
 	/* [TLS]: both or neither; the PEM text is read at load time. */
 	char *tls_certificate_file, *tls_key_file;
@@ -68,7 +68,7 @@ struct config {
 
 	/* [BasicAuth]: none = no authentication. */
 	struct config_user *users;
-	size_t n_users;
+	size_t n_users, users_cap;
 
 	unsigned set;			/* CONFIG_SET_* */
 };

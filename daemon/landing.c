@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "config.h"
+#include "http-routes.h"
 #include "landing.h"
 
 static void put_escaped(FILE *f, const char *s)
@@ -55,17 +56,15 @@ int landing_render(const struct landing_info *info, char **ret, size_t *ret_len)
 		      "the stock kernel's interfaces only, and the report says which ones are unavailable.</p>\n", f);
 
 	fputs("<h2>Endpoints</h2>\n"
-	      "<ul>\n"
-	      "<li><a href=\"metrics\">/metrics</a>: Prometheus text format 0.0.4, or OpenMetrics 1.0 when "
-	      "the <code>Accept</code> header asks for it</li>\n"
-	      "<li><a href=\"api/v1/report\">/api/v1/report</a>: the whole report as JSON</li>\n"
-	      "<li><a href=\"api/v1/regions\">/api/v1/regions</a>: the regions alone</li>\n"
-	      "<li><a href=\"api/v1/events\">/api/v1/events</a>: the kernel log's events, "
-	      "filtered with <code>?kind=</code> and <code>?tag=</code></li>\n"
-	      "<li><a href=\"map.svg\">/map.svg</a>: the memory map and the lifecycle of the kernel image, "
-	      "initrd and FDT, as SVG</li>\n"
-	      "<li><a href=\"healthz\">/healthz</a>: liveness</li>\n"
-	      "</ul>\n", f);
+	      "<ul>\n", f);
+	for (size_t i = 0; i < http_n_routes; i++) {
+		const struct http_route *r = &http_routes[i];
+
+		/* Links relative to the page, so that they work behind a proxy's path prefix too. */
+		if (r->landing && (info->routes & http_route_bit(r)))
+			fprintf(f, "<li><a href=\"%s\">%s</a>: %s</li>\n", r->path + 1, r->path, r->landing);
+	}
+	fputs("</ul>\n", f);
 
 	/* After the links: the map is tall, and a scraper's operator comes for the links first. */
 	if (info->has_map)

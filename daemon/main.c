@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bootmemd: reads where boot memory went (report.h), then either prints one
- * report (--once) or serves it over HTTP until stopped (http.h), talking to
+ * report (--once) or serves it over HTTP until stopped (http-server.h), talking to
  * the service manager through sd_notify(3) on the way.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -23,7 +24,10 @@
 #include "config.h"
 #include "auth.h"
 #include "conf.h"
-#include "http.h"
+#include "http-content.h"
+#include "http-listen.h"
+#include "http-routes.h"
+#include "http-server.h"
 #include "log.h"
 #include "privilege.h"
 #include "report.h"
@@ -37,15 +41,17 @@
 static const char *arg_root = "/";
 static bool arg_root_set = false;
 static const char **arg_sources = NULL;	/* --source NAME=PATH, applied over the file's [Sources] */
-static size_t arg_n_sources = 0;
+static size_t arg_n_sources = 0, arg_sources_cap = 0;
 static struct config arg_cfg;		/* the configuration file, then --source */
 static struct auth *arg_auth = NULL;
 static bool arg_once = false;
 static enum report_format arg_format = REPORT_TEXT;
 static bool arg_format_set = false;
-static struct listen_address *arg_listen = NULL;
-static const char **arg_listen_str = NULL;
-static size_t arg_n_listen = 0;
+static struct listen_arg {
+	struct listen_address address;
+	const char *name;		/* as given */
+} *arg_listen = NULL;
+static size_t arg_n_listen = 0, arg_listen_cap = 0;
 static const char *arg_config = NULL;
 static const char *arg_user = NULL;	/* --user, over the file's User= */
 static bool arg_dropped = false;	/* we were root and dropped it ourselves */
@@ -54,10 +60,31 @@ static struct http_options arg_http;
 static void free_args(void)
 {
 	free(arg_listen);
-	free(arg_listen_str);
 	free(arg_sources);
 	config_done(&arg_cfg);
 	auth_free(arg_auth);
+}
+
+/* One line per route, from the table: the path (with its query), what it serves and its [Endpoints] key. */
+static void help_endpoints(void)
+{
+	for (size_t i = 0; i < http_n_routes; i++) {
+		const struct http_route *r = &http_routes[i];
+		char path[128];
+		size_t n;
+
+		n = (size_t) snprintf(path, sizeof(path), "%s", r->path);
+		for (size_t k = 0; k < HTTP_MAX_PARAMS && r->params[k] && n < sizeof(path); k++) {
+			n += (size_t) snprintf(path + n, sizeof(path) - n, "%c%s=", k == 0 ? '?' : '&', r->params[k]);
+			for (const char *c = r->params[k]; *c && n + 1 < sizeof(path); c++)
+				path[n++] = (char) toupper((unsigned char) *c);
+			path[n < sizeof(path) ? n : sizeof(path) - 1] = '\0';
+		}
+		if (strlen(path) > 17)
+			printf("  %s\n  %-17s %s (%s=)\n", path, "", r->help, r->key);
+		else
+			printf("  %-17s %s (%s=)\n", path, r->help, r->key);
+	}
 }
 
 static void help(void)
@@ -102,9 +129,9 @@ static void help(void)
 	}
 
 	printf("\n"
-	       "HTTP endpoints: /metrics, /api/v1/report, /api/v1/regions,\n"
-	       "/api/v1/events?kind=KIND&tag=TAG, /healthz, /map.svg and a landing page at /.\n"
-	       "\n"
+	       "HTTP endpoints, each switched off by its key in bootmemd.conf's [Endpoints]:\n");
+	help_endpoints();
+	printf("\n"
 	       "Signals: SIGHUP re-reads the sources and swaps the responses (the old ones stay\n"
 	       "if that fails; after dropping root, only the configuration is re-read);\n"
 	       "SIGTERM and SIGINT stop the server.\n"
@@ -142,25 +169,14 @@ static int parse_format(const char *s, enum report_format *ret)
 
 static int add_listen(const char *s)
 {
-	struct listen_address a, *l;
-	const char **ls;
+	struct listen_address a;
 
 	if (listen_address_parse(s, &a) < 0)
 		return log_error_errno(EINVAL, "Invalid --listen address \"%s\": expected IPv4:PORT, [IPv6]:PORT "
 				       "or :PORT.", s);
-
-	l = realloc(arg_listen, (arg_n_listen + 1) * sizeof(*l));
-	if (!l)
+	if (GROW(arg_listen, arg_listen_cap, arg_n_listen + 1) < 0)
 		return log_oom();
-	arg_listen = l;
-	ls = realloc(arg_listen_str, (arg_n_listen + 1) * sizeof(*ls));
-	if (!ls)
-		return log_oom();
-	arg_listen_str = ls;
-
-	arg_listen[arg_n_listen] = a;
-	arg_listen_str[arg_n_listen] = s;
-	arg_n_listen++;
+	arg_listen[arg_n_listen++] = (struct listen_arg) { a, s };
 	return 0;
 }
 
@@ -261,19 +277,14 @@ static int parse_argv(int argc, char *argv[])
 				return log_error_errno(EINVAL, "--config needs a file name.");
 			arg_config = optarg;
 			break;
-		case ARG_SOURCE: {
-			const char **l;
-
+		case ARG_SOURCE:
 			r = check_source(optarg);
 			if (r < 0)
 				return r;
-			l = realloc(arg_sources, (arg_n_sources + 1) * sizeof(*l));
-			if (!l)
+			if (GROW(arg_sources, arg_sources_cap, arg_n_sources + 1) < 0)
 				return log_oom();
-			arg_sources = l;
 			arg_sources[arg_n_sources++] = optarg;
 			break;
-		}
 		case ARG_USER:
 			if (!*optarg)
 				return log_error_errno(EINVAL, "--user needs a user name.");
@@ -426,7 +437,7 @@ static int build_content(struct http_content **ret)
 	r = load_report(&report);
 	if (r < 0)
 		return r;
-	r = http_content_new(report, ret);
+	r = http_content_new(report, arg_cfg.endpoints, ret);
 	if (r < 0) {
 		report_free(report);
 		return r;
@@ -438,60 +449,70 @@ static int build_content(struct http_content **ret)
 	return 0;
 }
 
-/* Sockets from the service manager (socket activation), else our own from --listen. */
-static int open_sockets(int **ret_fds, size_t *ret_n)
+/* The listening sockets not yet handed to the server. */
+struct sockets {
+	int *fds;
+	size_t n;
+};
+
+static void sockets_done(struct sockets *s)
 {
-	static const char *const default_listen[] = { HTTP_DEFAULT_LISTEN };
-	const char *const *names = arg_n_listen > 0 ? arg_listen_str : default_listen;
-	size_t n = arg_n_listen > 0 ? arg_n_listen : 1;
-	int *fds, k, r;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->fds[i] >= 0)
+			close(s->fds[i]);
+	free(s->fds);
+	*s = (struct sockets) {};
+}
+
+/* Sockets from the service manager (socket activation), else our own from --listen. */
+static int open_sockets(struct sockets *ret)
+{
+	_cleanup_(sockets_done) struct sockets s = {};
+	struct listen_arg def = { .name = HTTP_DEFAULT_LISTEN };
+	const struct listen_arg *l = arg_listen;
+	size_t n = arg_n_listen;
+	int k, r;
 
 	k = sd_listen_fds(true);
 	if (k < 0)
 		return log_error_errno(k, "Failed to get the sockets passed by the service manager: %m");
 	if (k > 0) {
-		fds = calloc(k, sizeof(int));
-		if (!fds)
+		s.fds = calloc(k, sizeof(int));
+		if (!s.fds)
 			return log_oom();
 		for (int i = 0; i < k; i++) {
 			int fd = SD_LISTEN_FDS_START + i;
 
 			r = sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1);
-			if (r <= 0) {
-				free(fds);
+			if (r <= 0)
 				return log_error_errno(r < 0 ? r : EINVAL, "File descriptor %d passed by the service manager "
 						       "is not a listening stream socket.", fd);
-			}
-			fds[i] = fd;
+			s.fds[s.n++] = fd;
 		}
 		if (arg_n_listen > 0)
 			log_notice("Serving on the %d socket(s) passed by the service manager; ignoring --listen.", k);
-		*ret_fds = fds;
-		*ret_n = k;
+		*ret = s;
+		s = (struct sockets) {};
 		return 0;
 	}
 
-	fds = calloc(n, sizeof(int));
-	if (!fds)
+	if (n == 0) {
+		if (listen_address_parse(def.name, &def.address) < 0)
+			abort();
+		l = &def;
+		n = 1;
+	}
+	s.fds = calloc(n, sizeof(int));
+	if (!s.fds)
 		return log_oom();
 	for (size_t i = 0; i < n; i++) {
-		struct listen_address a;
-
-		if (arg_n_listen > 0)
-			a = arg_listen[i];
-		else if (listen_address_parse(default_listen[0], &a) < 0)
-			abort();
-		r = listen_address_bind(&a, &fds[i]);
-		if (r < 0) {
-			log_error_errno(r, "Failed to listen on %s: %m", names[i]);
-			while (i-- > 0)
-				close(fds[i]);
-			free(fds);
-			return r;
-		}
+		r = listen_address_bind(&l[i].address, &s.fds[i]);
+		if (r < 0)
+			return log_error_errno(r, "Failed to listen on %s: %m", l[i].name);
+		s.n++;
 	}
-	*ret_fds = fds;
-	*ret_n = n;
+	*ret = s;
+	s = (struct sockets) {};
 	return 0;
 }
 
@@ -547,8 +568,7 @@ static void reload(struct http_server *server, struct http_content **content)
 		/* The kernel's files need root to open: a re-read would lose them. */
 		log_notice("Reloading the configuration; the sources were read as root at start and are "
 			   "kept (restart to read them again, or run under systemd, whose unit copies them).");
-		c = http_content_ref(*content);
-		r = 0;
+		r = http_content_with_routes(*content, arg_cfg.endpoints, &c);
 	} else {
 		log_info("Reloading: reading %s again.", arg_root);
 		r = build_content(&c);
@@ -559,10 +579,10 @@ static void reload(struct http_server *server, struct http_content **content)
 		arg_root = old_root;
 		log_warning("Reload failed; still serving the responses from before.");
 	} else {
+		/* The content carries which routes answer: [Endpoints] changes with it, atomically. */
 		http_server_set_content(server, c);
 		http_content_unref(*content);
 		*content = c;
-		http_server_set_endpoints(server, arg_cfg.endpoints);
 		if (!config_users_equal(&old, &arg_cfg) && auth_set_users(arg_auth, arg_cfg.users, arg_cfg.n_users) < 0)
 			log_oom();
 		log_restart_only(&old, &arg_cfg);
@@ -609,12 +629,13 @@ static int drop_privileges(void)
 
 static int serve(void)
 {
-	struct http_content *content = NULL;
-	struct http_server *server = NULL;
+	/* Cleaned up in reverse: the server stops before its content goes. */
+	_cleanup_(sockets_done) struct sockets sockets = {};
+	_cleanup_(http_content_unrefp) struct http_content *content = NULL;
+	_cleanup_(http_server_freep) struct http_server *server = NULL;
 	uint64_t watchdog_usec = 0, next_ping = 0;
-	int *fds = NULL, r;
-	size_t n_fds = 0, i;
 	sigset_t mask;
+	int r;
 
 	/* Blocked before MHD starts its threads, which inherit the mask: only sigtimedwait() below sees them. */
 	sigemptyset(&mask);
@@ -626,29 +647,26 @@ static int serve(void)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* Bind first: a port in use fails fast, before the sources are read. */
-	r = open_sockets(&fds, &n_fds);
+	r = open_sockets(&sockets);
 	if (r < 0)
 		return r;
 
 	r = build_content(&content);
 	if (r < 0)
-		goto out;
+		return r;
 
 	r = drop_privileges();
 	if (r < 0)
-		goto out;
+		return r;
 
 	r = http_server_new(&arg_http, content, &server);
-	if (r < 0) {
-		log_error_errno(r, "Failed to set up the HTTP server: %m");
-		goto out;
-	}
-	http_server_set_endpoints(server, arg_cfg.endpoints);
-	for (i = 0; i < n_fds; i++) {
-		r = http_server_add_listener(server, fds[i]);
-		fds[i] = -1;		/* the server owns it now */
+	if (r < 0)
+		return log_error_errno(r, "Failed to set up the HTTP server: %m");
+	for (size_t i = 0; i < sockets.n; i++) {
+		/* The server owns the socket now, also when this fails. */
+		r = http_server_add_listener(server, TAKE_FD(sockets.fds[i]));
 		if (r < 0)
-			goto out;
+			return r;
 	}
 
 	if (sd_watchdog_enabled(false, &watchdog_usec) > 0 && watchdog_usec > 0) {
@@ -686,10 +704,8 @@ static int serve(void)
 			next_ping = util_now_usec() + watchdog_usec / 2;
 			continue;
 		}
-		if (sig < 0) {
-			r = log_error_errno(errno, "Failed to wait for signals: %m");
-			break;
-		}
+		if (sig < 0)
+			return log_error_errno(errno, "Failed to wait for signals: %m");
 
 		if (sig == SIGHUP) {
 			reload(server, &content);
@@ -697,18 +713,8 @@ static int serve(void)
 		}
 		log_info("Received %s, stopping.", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		sd_notify(false, "STOPPING=1\nSTATUS=Stopping");
-		r = 0;
-		break;
+		return 0;
 	}
-
-out:
-	http_server_free(server);
-	http_content_unref(content);
-	for (i = 0; i < n_fds; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	free(fds);
-	return r;
 }
 
 /* Returns an exit status (0, EXIT_USAGE) or a negative errno for a runtime failure. */

@@ -122,6 +122,22 @@ static inline void util_closep(int *fd)
 }
 #define _cleanup_close_ _cleanup_(util_closep)
 
+/* Defines funcp() for _cleanup_(funcp): func() on a pointer unless it is NULL (systemd's macro). */
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)	\
+	static inline void func##p(type *p)		\
+	{						\
+		if (*p)					\
+			func(*p);			\
+	}
+
+/* Takes a descriptor out of a _cleanup_close_ variable, leaving -1 behind. */
+#define TAKE_FD(fd)				\
+	({					\
+		int _fd_ = (fd);		\
+		(fd) = -1;			\
+		_fd_;				\
+	})
+
 /* Takes the value out of a _cleanup_ variable, leaving NULL behind. */
 #define TAKE_PTR(p)				\
 	({					\

@@ -14,6 +14,8 @@
 
 #include "auth.h"
 #include "conf.h"
+#include "http-listen.h"
+#include "http-routes.h"
 #include "tap.h"
 
 /* "secret", cost 04 (python3 crypt.crypt("secret", "$2b$04$abcdefghijklmnopqrstuu")). */
@@ -79,7 +81,7 @@ static void test_defaults(const char *shipped)
 	CHECK_EQ(d.per_ip_connection_limit, 64, "default PerIPConnectionLimit");
 	CHECK_EQ(d.connection_timeout_sec, 30, "default ConnectionTimeoutSec");
 	CHECK_EQ(d.connection_memory_limit, 32 * 1024, "default ConnectionMemoryLimit");
-	CHECK_EQ(d.endpoints, HTTP_ENDPOINTS_ALL, "default endpoints");
+	CHECK_EQ(d.endpoints, http_routes_all, "default endpoints");
 
 	/* The shipped file has every default commented out: it must parse to the defaults exactly. */
 	config_init(&c);
@@ -181,7 +183,9 @@ static void test_good(void)
 	CHECK(p.path[BM_SRC_FDT] && strcmp(p.path[BM_SRC_FDT], "/fdt") == 0, "DeviceTree=");
 	CHECK(p.path[BM_SRC_MEMINFO] && p.path[BM_SRC_IOMEM] && p.path[BM_SRC_CMDLINE] && p.path[BM_SRC_BOOT_PARAMS] && p.path[BM_SRC_MEMMAP] && strcmp(p.path[BM_SRC_MEMMAP], "mm") == 0, "sources");
 	CHECK(p.path[BM_SRC_DMESG] && strcmp(p.path[BM_SRC_DMESG], "dmesg.txt") == 0, "BootMessages=");
-	CHECK_EQ(c.endpoints, HTTP_ENDPOINTS_ALL & ~HTTP_ENDPOINT_EVENTS & ~HTTP_ENDPOINT_LANDING, "endpoints");
+	CHECK_EQ(c.endpoints, http_routes_all & ~http_route_bit(http_route_find("/api/v1/events")) &
+		 ~http_route_bit(http_route_find("/")) & ~http_route_bit(http_route_find("/map.svg")),
+		 "endpoints: Events=no, LandingPage=false (the map with it), Regions=1 after Regions=off");
 	CHECK_EQ(c.n_users, 2, "users: a later line for alice replaces hers");
 	CHECK(c.n_users == 2 && strcmp(c.users[0].name, "alice") == 0 && strncmp(c.users[0].hash, "$2b$05$", 7) == 0,
 	      "alice's later hash");

@@ -182,6 +182,10 @@ EOF
 if start "$tmp/plain.conf" --listen 127.0.0.1:0; then
 	ok "--listen and --root win over Listen= and Root="
 	check_eq "... [Endpoints] from the file applies: /api/v1/report 404" 404 "$(code "http://127.0.0.1:$port/api/v1/report")"
+	curl -s -o "$tmp/landing" "http://127.0.0.1:$port/"
+	grep -q 'href="metrics"' "$tmp/landing" && ! grep -q 'href="api/v1/report"' "$tmp/landing" &&
+		ok "... the landing page links /metrics and not the switched-off /api/v1/report" ||
+		not_ok "... the landing page links /metrics and not the switched-off /api/v1/report" "$(grep href "$tmp/landing")"
 	check_eq "... no [BasicAuth]: no password needed" 200 "$(code "http://127.0.0.1:$port/metrics")"
 else
 	not_ok "--listen and --root win over Listen= and Root=" "$(cat "$tmp/log")"

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+#include <zlib.h>
+
+#include "http-content.h"
+#include "log.h"
+#include "report.h"
+#include "util.h"
+
+/* The report, shared by every content rendered from it (http_content_with_routes()). */
+struct report_ref {
+	atomic_int n_ref;
+	struct bootmem_report *report;
+};
+
+struct http_content {
+	atomic_int n_ref;
+	struct report_ref *report;
+	uint32_t routes;
+	/* [route][variant][gzip-compressed] */
+	struct MHD_Response *responses[HTTP_MAX_ROUTES][HTTP_MAX_VARIANTS][2];
+};
+
+static int gzip_compress(const char *in, size_t len, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *out = NULL;
+	z_stream z = {};
+	uLong bound;
+	int r;
+
+	/* windowBits 15 + 16: a gzip header and trailer around the deflate stream. */
+	if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -ENOMEM;
+	bound = deflateBound(&z, len);
+	out = malloc(bound);
+	if (!out) {
+		deflateEnd(&z);
+		return -ENOMEM;
+	}
+
+	z.next_in = (Bytef *) in;
+	z.avail_in = len;
+	z.next_out = (Bytef *) out;
+	z.avail_out = bound;
+	r = deflate(&z, Z_FINISH);
+	*ret_len = z.total_out;
+	deflateEnd(&z);
+	if (r != Z_STREAM_END)
+		return -EIO;
+	*ret = TAKE_PTR(out);
+	return 0;
+}
+
+/*
+ * The body's ownership moves to the response (MHD_RESPMEM_MUST_FREE): MHD frees it when the last
+ * connection that queued it is done.  That is what lets a reload drop old content while a slow
+ * client still reads the old bytes.  Nothing is copied, neither here nor per request.
+ */
+int http_response_new(char *body, size_t len, const char *content_type, const char *vary, bool gzip,
+		      struct MHD_Response **ret)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return -ENOMEM;
+	}
+	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) != MHD_YES ||
+	    (vary && MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, vary) != MHD_YES) ||
+	    (gzip && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip") != MHD_YES)) {
+		MHD_destroy_response(resp);
+		return -ENOMEM;
+	}
+	*ret = resp;
+	return 0;
+}
+
+/* One variant of a route: its body, and the gzip-compressed body if the route keeps one. */
+static int render_variant(const struct http_render_input *in, const struct http_route *route,
+			  const struct http_variant *v, struct MHD_Response *ret[2])
+{
+	_cleanup_free_ char *body = NULL, *gz = NULL;
+	size_t len = 0, gz_len = 0;
+	int r;
+
+	r = v->render(in, v->arg, &body, &len);
+	if (r < 0)
+		return log_error_errno(r, "Failed to render %s (%s): %m", route->path, v->content_type);
+	if (route->gzip) {
+		r = gzip_compress(body, len, &gz, &gz_len);
+		if (r < 0)
+			return log_error_errno(r, "Failed to compress %s (%s): %m", route->path, v->content_type);
+	}
+	if (http_response_new(TAKE_PTR(body), len, v->content_type, route->vary, false, &ret[0]) < 0)
+		return log_oom();
+	if (gz && http_response_new(TAKE_PTR(gz), gz_len, v->content_type, route->vary, true, &ret[1]) < 0)
+		return log_oom();
+	return 0;
+}
+
+static void report_unref(struct report_ref *r)
+{
+	if (!r || atomic_fetch_sub_explicit(&r->n_ref, 1, memory_order_acq_rel) != 1)
+		return;
+	report_free(r->report);
+	free(r);
+}
+
+/* Renders @routes from @report, which the caller keeps on failure. */
+static int content_render(struct report_ref *report, uint32_t routes, struct http_content **ret)
+{
+	_cleanup_(http_content_unrefp) struct http_content *c = NULL;
+	const struct http_render_input in = { .report = report->report, .routes = routes & http_routes_all };
+	int r;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return log_oom();
+	atomic_init(&c->n_ref, 1);
+	c->routes = in.routes;
+
+	for (size_t i = 0; i < http_n_routes; i++) {
+		const struct http_route *route = &http_routes[i];
+
+		if (!(c->routes & http_route_bit(route)))
+			continue;	/* switched off: not worth its memory */
+		for (size_t v = 0; v < HTTP_MAX_VARIANTS && route->variants[v].render; v++) {
+			r = render_variant(&in, route, &route->variants[v], c->responses[i][v]);
+			if (r < 0)
+				return r;	/* c->report is still NULL: the caller keeps @report */
+		}
+	}
+
+	c->report = report;
+	*ret = TAKE_PTR(c);
+	return 0;
+}
+
+int http_content_new(struct bootmem_report *report, uint32_t routes, struct http_content **ret)
+{
+	struct report_ref *ref;
+	int r;
+
+	ref = malloc(sizeof(*ref));
+	if (!ref)
+		return log_oom();
+	atomic_init(&ref->n_ref, 1);
+	ref->report = report;
+	r = content_render(ref, routes, ret);
+	if (r < 0)
+		free(ref);		/* the caller keeps @report */
+	return r;
+}
+
+int http_content_with_routes(const struct http_content *c, uint32_t routes, struct http_content **ret)
+{
+	int r;
+
+	atomic_fetch_add_explicit(&c->report->n_ref, 1, memory_order_relaxed);
+	r = content_render(c->report, routes, ret);
+	if (r < 0)
+		report_unref(c->report);
+	return r;
+}
+
+struct http_content *http_content_ref(struct http_content *c)
+{
+	atomic_fetch_add_explicit(&c->n_ref, 1, memory_order_relaxed);
+	return c;
+}
+
+void http_content_unref(struct http_content *c)
+{
+	if (!c || atomic_fetch_sub_explicit(&c->n_ref, 1, memory_order_acq_rel) != 1)
+		return;
+	for (size_t i = 0; i < HTTP_MAX_ROUTES; i++)
+		for (size_t v = 0; v < HTTP_MAX_VARIANTS; v++)
+			for (size_t z = 0; z < 2; z++)
+				if (c->responses[i][v][z])
+					MHD_destroy_response(c->responses[i][v][z]);
+	report_unref(c->report);
+	free(c);
+}
+
+const char *http_content_summary(const struct http_content *c)
+{
+	return report_summary(c->report->report);
+}
+
+uint32_t http_content_routes(const struct http_content *c)
+{
+	return c->routes;
+}
+
+struct MHD_Response *http_content_get(const struct http_content *c, const struct http_route *route,
+				      unsigned variant, bool gzip)
+{
+	struct MHD_Response *const (*rs)[2] = c->responses[route - http_routes];
+
+	if (variant >= HTTP_MAX_VARIANTS || !rs[variant][0])
+		variant = 0;
+	return gzip && rs[variant][1] ? rs[variant][1] : rs[variant][0];
+}
+
+int http_content_query(const struct http_content *c, const struct http_route *route,
+		       const char *const values[HTTP_MAX_PARAMS], struct MHD_Response **ret)
+{
+	const struct http_render_input in = { .report = c->report->report, .routes = c->routes };
+	char *body = NULL;
+	size_t len = 0;
+	int r;
+
+	/* Rendered per request: the API's filtered views are not what gets scraped. */
+	r = route->render_query(&in, values, &body, &len);
+	if (r < 0)
+		return r;
+	return http_response_new(body, len, route->variants[0].content_type, NULL, false, ret);
+}
