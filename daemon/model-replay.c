@@ -46,6 +46,8 @@ struct engine {
 	struct claim *claims;
 	size_t n_claims, cap_claims;
 	int64_t log_pages;	/* Σ pages over the page-count kinds */
+	struct anon { uint16_t tag; uint64_t base; unsigned idx; } *anon;	/* unnamed tagged regions */
+	size_t n_anon, cap_anon;
 	bool initrd_retained, initrd_kept, initrd_freed_milestone;
 };
 
@@ -85,22 +87,52 @@ static const struct {
 #define N_TAG_MAP (sizeof(tag_map) / sizeof(tag_map[0]))
 
 /* The region an event with a tag (or, untagged, its caller) belongs to. */
+/*
+ * An unnamed region under a tag is numbered by the order in which the log
+ * first shows its base, per tag: stable for a kernel and a board, where
+ * its address may not be (arm's vectors page sits at the top of lowmem).
+ */
+static ssize_t anon_index(struct engine *en, uint16_t tag, uint64_t base)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < en->n_anon; i++) {
+		if (en->anon[i].tag != tag)
+			continue;
+		if (en->anon[i].base == base)
+			return en->anon[i].idx;
+		n++;
+	}
+	if (GROW(en->anon, en->cap_anon, en->n_anon + 1) < 0)
+		return -ENOMEM;
+	en->anon[en->n_anon++] = (struct anon){ tag, base, n };
+	return n;
+}
+
 static ssize_t region_for_event(struct engine *en, const struct bmf_event *e)
 {
 	char name[160];
 	enum bm_kind kind;
+	unsigned idx = 0;
 
 	if (!bmf_tag_known(e->tag) || e->tag >= N_TAG_MAP)
 		return -EINVAL;
 	kind = tag_map[e->tag].kind;
+	if (!tag_map[e->tag].name && !*e->label) {
+		ssize_t a = anon_index(en, e->tag, e->base);
+
+		if (a < 0)
+			return a;
+		idx = (unsigned)a;
+	}
 	if (tag_map[e->tag].name)
 		snprintf(name, sizeof(name), "%s", tag_map[e->tag].name);
 	else if (e->tag == BMF_TAG_MEMRESERVE)
-		snprintf(name, sizeof(name), "memreserve@0x%" PRIx64, e->base);
+		snprintf(name, sizeof(name), "memreserve_%u", idx);
 	else if (e->tag == BMF_TAG_RESERVED_MEM && *e->label)
 		snprintf(name, sizeof(name), "%s", e->label);
 	else if (e->tag == BMF_TAG_RESERVED_MEM)
-		snprintf(name, sizeof(name), "reserved-memory@0x%" PRIx64, e->base);
+		snprintf(name, sizeof(name), "reserved_memory_%u", idx);
 	else if (e->tag == BMF_TAG_CMA)
 		/*
 		 * cma->name: "reserved" for the default area, the node name for a
@@ -110,9 +142,12 @@ static ssize_t region_for_event(struct engine *en, const struct bmf_event *e)
 			 !*e->label || strcmp(e->label, "reserved") == 0 ? "cma" : e->label);
 	else if (e->kind == BMF_IDENTITY && *e->label)
 		snprintf(name, sizeof(name), "%s", e->label);	/* reserve_mem=...:name, firmware, hash */
+	else if (e->tag == BMF_TAG_VECTORS && idx < 2)
+		/* arm: the vectors page is allocated first, the zero page after it */
+		snprintf(name, sizeof(name), "%s", idx ? "zero_page" : "vectors");
 	else if (e->tag == BMF_TAG_FIRMWARE || e->tag == BMF_TAG_VECTORS || e->tag == BMF_TAG_HASH ||
 		 e->tag == BMF_TAG_RESERVE_MEM)
-		snprintf(name, sizeof(name), "%s@0x%" PRIx64, bmf_tag_name(e->tag), e->base);
+		snprintf(name, sizeof(name), "%s_%u", bmf_tag_name(e->tag), idx);
 	else
 		/* the kernel writes "?" for a caller it could not resolve */
 		snprintf(name, sizeof(name), "%s", *e->caller && strcmp(e->caller, "?") ? e->caller : "unknown");
@@ -392,6 +427,10 @@ struct tally {
 	uint64_t not_ram;	/* its pages that are firmware, not RAM */
 	uint64_t shadowed;	/* its pages, held but attributed to a more specific identity */
 	uint64_t live;		/* held pages whose live memblock reservation is its own */
+	uint64_t removed;	/* its pages removed from memblock.memory (mem=) */
+	uint64_t shared;	/* its pages counted under another region (their owner) */
+	uint64_t lost;		/* its pages nobody owns (unattributed): 0 on a sound log */
+	size_t seen;		/* the last interval counted for it, + 1 */
 	bool memblock_freed;	/* a memblock free touched its ranges */
 	bool shares_held;	/* some of its pages are held under another owner (sub-page allocations) */
 };
@@ -532,7 +571,7 @@ static int evaluate(struct engine *en, struct tally *t)
 	struct bootmem_report *r = en->r;
 	struct imap ram_p = { 0 }, mem_p = { 0 }, nomap_p = { 0 }, added_p = { 0 };
 	uint64_t *b = NULL, ram = 0, removed = 0, nomap = 0, released = 0, held = 0, unattributed = 0;
-	uint64_t not_ram = 0;
+	uint64_t not_ram = 0, freed = 0, nomap_unowned = 0;
 	uint64_t released_elsewhere = 0, ps = 1ull << en->sh;
 	size_t nb = 0, cap = 0, nu = 0;
 	int rc;
@@ -587,65 +626,103 @@ static int evaluate(struct engine *en, struct tally *t)
 		int64_t fw = imap_get(&en->notram, p);
 		ssize_t owner = -1;
 
+		enum { PC_NOT_RAM, PC_REMOVED, PC_NOMAP, PC_FREED, PC_HELD } cat;
+
 		/* Firmware regions memblock knows that are not RAM stay out of the identity. */
 		if (fw || (!imap_get(&ram_p, p) && imap_get(&added_p, p))) {
 			not_ram += n;
 			if (relv)
 				released_elsewhere += n;
 			owner = fw ? (ssize_t)fw - 1 : en->fw_region;
+			cat = PC_NOT_RAM;
+		} else if (!imap_get(&ram_p, p)) {
+			/* a hole: never RAM (x86's legacy area under the first MiB) */
+			if (relv)
+				released_elsewhere += n;
+			cat = PC_NOT_RAM;
+		} else {
+			ram += n;
+			if (!imap_get(&mem_p, p)) {
+				removed += n;
+				if (relv)
+					released_elsewhere += n;
+				cat = PC_REMOVED;
+			} else if (imap_get(&nomap_p, p)) {
+				nomap += n;
+				if (relv)
+					released_elsewhere += n;
+				cat = PC_NOMAP;
+			} else if (relv) {
+				released += n;
+				cat = PC_FREED;
+			} else
+				cat = PC_HELD;
+		}
+		/*
+		 * Each page has one owner: the most specific identity that covers
+		 * it, else the reservation that holds it (held) or first took it.
+		 */
+		if (owner < 0)
+			owner = id ? (ssize_t)id->region :
+				cat == PC_HELD ? (live ? (ssize_t)en->claims[live - 1].region : -1) :
+				ever ? (ssize_t)en->claims[ever - 1].region : -1;
+		switch (cat) {
+		case PC_NOT_RAM:
 			if (owner >= 0)
 				t[owner].not_ram += n;
-			continue;
-		}
-		if (!imap_get(&ram_p, p)) {
-			if (relv)
-				released_elsewhere += n;
-			continue;
-		}
-		ram += n;
-		if (!imap_get(&mem_p, p)) {
-			removed += n;
-			if (relv)
-				released_elsewhere += n;
-			continue;
-		}
-		if (imap_get(&nomap_p, p)) {
-			nomap += n;
-			if (relv)
-				released_elsewhere += n;
-			owner = id ? (ssize_t)id->region : ever ? (ssize_t)en->claims[ever - 1].region : -1;
+			break;
+		case PC_REMOVED:
+			if (owner >= 0)
+				t[owner].removed += n;
+			break;
+		case PC_NOMAP:
 			if (owner >= 0)
 				t[owner].nomap += n;
-			continue;
-		}
-		if (relv) {
-			released += n;
-			owner = id ? (ssize_t)id->region : ever ? (ssize_t)en->claims[ever - 1].region : -1;
+			else
+				nomap_unowned += n;
+			break;
+		case PC_FREED:
 			if (owner >= 0) {
 				t[owner].freed += n;
+				freed += n;
 				rc = model_region_add_event(&r->regions[owner], (size_t)(relv - 1));
 				if (rc < 0)
 					goto out;
 			}
-			continue;
+			break;
+		case PC_HELD:
+			if (live && (size_t)owner != en->claims[live - 1].region)
+				t[en->claims[live - 1].region].shadowed += n;
+			if (live)
+				t[en->claims[live - 1].region].live += n;
+			if (owner >= 0) {
+				t[owner].held += n;
+				held += n;
+			} else {
+				unattributed += n;
+				rc = add_unexplained(&r->rec, p * ps, n * ps);
+				if (rc < 0)
+					goto out;
+			}
+			break;
 		}
-		owner = id ? (ssize_t)id->region : live ? (ssize_t)en->claims[live - 1].region : -1;
-		if (live && (size_t)owner != en->claims[live - 1].region)
-			t[en->claims[live - 1].region].shadowed += n;
-		if (live)
-			t[en->claims[live - 1].region].live += n;
-		for (size_t c = 0; c < en->n_claims; c++)
-			if (!en->claims[c].identity && en->claims[c].ps <= p && p < en->claims[c].pe &&
-			    en->claims[c].region != DEFERRED)
-				t[en->claims[c].region].shares_held = true;
-		if (owner >= 0) {
-			t[owner].held += n;
-			held += n;
-		} else {
-			unattributed += n;
-			rc = add_unexplained(&r->rec, p * ps, n * ps);
-			if (rc < 0)
-				goto out;
+		/*
+		 * Every other region whose ranges touch these pages shares them:
+		 * counted once, under the owner, and as "shared" here.
+		 */
+		for (size_t c = 0; c < en->n_claims; c++) {
+			const struct claim *cl = &en->claims[c];
+
+			if (cl->ps > p || p >= cl->pe || cl->region == DEFERRED || (ssize_t)cl->region == owner ||
+			    t[cl->region].seen == i + 1)
+				continue;
+			t[cl->region].seen = i + 1;
+			if (owner >= 0)
+				t[cl->region].shared += n;
+			else
+				t[cl->region].lost += n;
+			if (!cl->identity && cat == PC_HELD)
+				t[cl->region].shares_held = true;
 		}
 	}
 
@@ -664,6 +741,8 @@ static int evaluate(struct engine *en, struct tally *t)
 		rec->nomap = bm_fig((int64_t)(nomap * ps), BM_SRC_LOG);
 		rec->held = bm_fig((int64_t)(held * ps), BM_SRC_LOG);
 		rec->unattributed = bm_fig((int64_t)(unattributed * ps), BM_SRC_LOG);
+		rec->freed = bm_fig((int64_t)(freed * ps), BM_SRC_LOG);
+		rec->nomap_unowned = bm_fig((int64_t)(nomap_unowned * ps), BM_SRC_LOG);
 		rec->released = bm_fig((int64_t)(released * ps), BM_SRC_LOG);
 		rec->memtotal_log = bm_fig(memtotal_log, BM_SRC_LOG);
 		if (r->in.has_meminfo) {
@@ -734,6 +813,163 @@ static int firmware_not_ram(struct engine *en)
 			en->fw_region = g;
 	}
 	imap_free(&rest);
+	return rc;
+}
+
+/* Whole pages touched by sorted, merged byte ranges, each page once. */
+static uint64_t spans_pages(const struct bm_range *a, size_t n, unsigned sh)
+{
+	uint64_t pages = 0, last = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t ps, pe;
+
+		pages_out(a[i].base, a[i].size, sh, &ps, &pe);
+		if (ps < last)
+			ps = last;
+		if (pe > ps)
+			pages += pe - ps;
+		if (pe > last)
+			last = pe;
+	}
+	return pages;
+}
+
+static bool kind_is_image_part(enum bm_kind k)
+{
+	return k >= BM_KIND_KERNEL_TEXT && k <= BM_KIND_KERNEL_REST;
+}
+
+static int set_fate(struct bm_region *g, const struct engine *en);
+
+static void fig_add(struct bm_figure *a, const struct bm_figure *b)
+{
+	a->value = util_wadd(a->value, b->value);
+}
+
+/*
+ * The kernel image as a parent: its pages outside the named sections
+ * become the part "kernel_rest", and "kernel" holds the sums of its parts
+ * (text, rodata, data, bss, init, rest), so that the parent is the sum of
+ * its parts in every output.  Its footprint is the image's pages once; what
+ * of them other regions own is its shared figure.
+ */
+static int split_image(struct engine *en)
+{
+	struct bootmem_report *r = en->r;
+	struct imap rest = { 0 }, whole = { 0 };
+	struct bm_region *k, *g;
+	ssize_t ki = -1, ri;
+	uint64_t ps = 1ull << en->sh, pages = 0, last = 0;
+	int64_t owned;
+	int rc = 0;
+
+	size_t sections = 0;
+
+	for (size_t i = 0; i < r->n_regions; i++) {
+		if (r->regions[i].kind == BM_KIND_KERNEL)
+			ki = (ssize_t)i;
+		sections += kind_is_image_part(r->regions[i].kind);
+	}
+	if (ki < 0 || !sections)
+		return 0;	/* no sections named: the image is one region */
+	k = &r->regions[ki];
+	for (size_t i = 0; i < k->n_ranges && rc >= 0; i++) {
+		rc = imap_apply(&rest, k->ranges[i].base, span_end(k->ranges[i].base, k->ranges[i].size), IMAP_SET, 1);
+		if (rc >= 0)
+			rc = imap_apply(&whole, k->ranges[i].base, span_end(k->ranges[i].base, k->ranges[i].size),
+					IMAP_SET, 1);
+	}
+	for (size_t j = 0; j < r->n_regions && rc >= 0; j++) {
+		const struct bm_region *s = &r->regions[j];
+
+		if (!kind_is_image_part(s->kind) || s->kind == BM_KIND_KERNEL_REST)
+			continue;
+		for (size_t i = 0; i < s->n_ranges && rc >= 0; i++) {
+			uint64_t e = span_end(s->ranges[i].base, s->ranges[i].size);
+
+			rc = imap_apply(&rest, s->ranges[i].base, e, IMAP_CLEAR, 0);
+			if (rc >= 0)
+				rc = imap_apply(&whole, s->ranges[i].base, e, IMAP_SET, 1);
+		}
+	}
+	if (rc < 0)
+		goto out;
+	owned = k->held.value + k->freed.value + k->nomap.value + k->not_ram.value + k->removed.value +
+		k->unowned.value;
+	if (!rest.n && !owned)
+		goto parent;	/* the sections are the whole image */
+	ri = model_get_region(r, "kernel_rest", BM_KIND_KERNEL_REST, BM_SRC_LOG);
+	if (ri < 0) {
+		rc = (int)ri;
+		goto out;
+	}
+	k = &r->regions[ki];
+	g = &r->regions[ri];
+	for (size_t i = 0; i < rest.n && rc >= 0; i++)
+		rc = model_region_add_range(g, rest.a[i].s, rest.a[i].e - rest.a[i].s);
+	if (rc < 0)
+		goto out;
+	model_region_merge_ranges(g);
+
+	/* The rest: the pages the "kernel" region owned. */
+	g->flags = k->flags;
+	g->reserved = bm_fig((int64_t)model_region_range_bytes(g), BM_SRC_LOG);
+	g->held = k->held;
+	g->freed = k->freed;
+	g->nomap = k->nomap;
+	g->not_ram = k->not_ram;
+	g->removed = k->removed;
+	g->unowned = k->unowned;
+	g->footprint = bm_fig((int64_t)(spans_pages(g->ranges, g->n_ranges, en->sh) * ps), BM_SRC_LOG);
+	owned = g->held.value + g->freed.value + g->nomap.value + g->not_ram.value + g->removed.value +
+		g->unowned.value;
+	g->shared = bm_fig(g->footprint.value > owned ? g->footprint.value - owned : 0, BM_SRC_LOG);
+	g->parent = "kernel";
+	rc = set_fate(g, en);
+	if (rc < 0)
+		goto out;
+	if (g->fate == BM_FATE_UNKNOWN && g->shared.value)
+		g->fate = BM_FATE_SHARED;
+
+parent:
+	/* The parent: sums of its parts. */
+	k->reserved = bm_fig(0, BM_SRC_LOG);
+	k->held = k->freed = k->nomap = k->not_ram = k->removed = k->unowned = k->reserved;
+	for (size_t j = 0; j < r->n_regions; j++) {
+		const struct bm_region *s = &r->regions[j];
+
+		if (!kind_is_image_part(s->kind))
+			continue;
+		r->regions[j].parent = "kernel";
+		fig_add(&k->reserved, &s->reserved);
+		fig_add(&k->held, &s->held);
+		fig_add(&k->freed, &s->freed);
+		fig_add(&k->nomap, &s->nomap);
+		fig_add(&k->not_ram, &s->not_ram);
+		fig_add(&k->removed, &s->removed);
+		fig_add(&k->unowned, &s->unowned);
+	}
+	for (size_t i = 0; i < whole.n; i++) {
+		uint64_t s, e;
+
+		pages_out(whole.a[i].s, whole.a[i].e - whole.a[i].s, en->sh, &s, &e);
+		if (s < last)
+			s = last;
+		if (e > s)
+			pages += e - s;
+		if (e > last)
+			last = e;
+	}
+	k->footprint = bm_fig((int64_t)(pages * ps), BM_SRC_LOG);
+	owned = k->held.value + k->freed.value + k->nomap.value + k->not_ram.value + k->removed.value +
+		k->unowned.value;
+	k->shared = bm_fig(k->footprint.value > owned ? k->footprint.value - owned : 0, BM_SRC_LOG);
+	k->is_parent = true;
+	rc = set_fate(k, en);
+out:
+	imap_free(&rest);
+	imap_free(&whole);
 	return rc;
 }
 
@@ -834,12 +1070,18 @@ int model_build_patched(struct bootmem_report *r)
 
 	for (size_t k = 0; k < r->n_regions; k++) {
 		struct bm_region *g = &r->regions[k];
+
 		model_region_merge_ranges(g);
 		model_region_sort_events(g);
 		g->reserved = bm_fig((int64_t)model_region_range_bytes(g), BM_SRC_LOG);
 		g->held = bm_fig((int64_t)(t[k].held * ps), BM_SRC_LOG);
 		g->freed = bm_fig((int64_t)(t[k].freed * ps), BM_SRC_LOG);
 		g->nomap = bm_fig((int64_t)(t[k].nomap * ps), BM_SRC_LOG);
+		g->not_ram = bm_fig((int64_t)(t[k].not_ram * ps), BM_SRC_LOG);
+		g->removed = bm_fig((int64_t)(t[k].removed * ps), BM_SRC_LOG);
+		g->shared = bm_fig((int64_t)(t[k].shared * ps), BM_SRC_LOG);
+		g->unowned = bm_fig((int64_t)(t[k].lost * ps), BM_SRC_LOG);
+		g->footprint = bm_fig((int64_t)(spans_pages(g->ranges, g->n_ranges, en.sh) * ps), BM_SRC_LOG);
 		rc = set_fate(g, &en);
 		if (rc < 0)
 			goto out;
@@ -851,46 +1093,27 @@ int model_build_patched(struct bootmem_report *r)
 			}
 		}
 		/*
-		 * A reservation inside a named region (x86's early page tables in
-		 * the kernel image's brk) has its pages counted there; it is still
-		 * held, not unknown.
-		 */
-		if (g->fate == BM_FATE_UNKNOWN && (t[k].shadowed || t[k].live ||
-						    (t[k].shares_held && !t[k].memblock_freed)))
-			g->fate = BM_FATE_HELD;
-		/*
 		 * Given back with memblock_free() before the page allocator ran:
 		 * its pages were released or reused under other owners.
 		 */
-		else if (g->fate == BM_FATE_UNKNOWN && t[k].memblock_freed)
+		if (g->fate == BM_FATE_UNKNOWN && t[k].memblock_freed && !t[k].live)
 			g->fate = BM_FATE_FREED;
+		/*
+		 * Every page it touched is counted under another region (x86's
+		 * early page tables in the kernel image's brk, a 64-byte
+		 * allocation in a page its neighbour owns): shared, not held.
+		 */
+		else if (g->fate == BM_FATE_UNKNOWN && t[k].shared)
+			g->fate = BM_FATE_SHARED;
 	}
-	/*
-	 * The "kernel" region holds the image's pages outside its named
-	 * sections; its fate is the whole image's.
-	 */
-	for (size_t k = 0; k < r->n_regions; k++) {
-		struct bm_region *g = &r->regions[k], whole = *g;
-
-		if (g->kind != BM_KIND_KERNEL)
-			continue;
-		whole.reason = NULL;
-		for (size_t j = 0; j < r->n_regions; j++)
-			if (j != k && r->regions[j].kind >= BM_KIND_KERNEL_TEXT &&
-			    r->regions[j].kind <= BM_KIND_KERNEL_INIT) {
-				whole.held.value = util_wadd(whole.held.value, r->regions[j].held.value);
-				whole.freed.value = util_wadd(whole.freed.value, r->regions[j].freed.value);
-			}
-		rc = set_fate(&whole, &en);
-		if (rc < 0)
-			goto out;
-		g->fate = whole.fate;
-		r->image = (struct bm_image){ .known = true, .held = whole.held, .freed = whole.freed };
-	}
+	rc = split_image(&en);
+	if (rc < 0)
+		goto out;
 	rc = 0;
 out:
 	free(t);
 	free(en.claims);
+	free(en.anon);
 	imap_free(&en.ram);
 	imap_free(&en.mem);
 	imap_free(&en.live);

@@ -23,6 +23,7 @@ static const char *const fate_names[_BM_FATE_MAX] = {
 	[BM_FATE_NOMAP] = "nomap",
 	[BM_FATE_REUSABLE] = "reusable",
 	[BM_FATE_NOT_RAM] = "not_ram",
+	[BM_FATE_SHARED] = "shared",
 	[BM_FATE_UNKNOWN] = "unknown",
 };
 
@@ -38,6 +39,7 @@ static const char *const kind_names[_BM_KIND_MAX] = {
 	[BM_KIND_KERNEL_DATA] = "kernel_data",
 	[BM_KIND_KERNEL_BSS] = "kernel_bss",
 	[BM_KIND_KERNEL_INIT] = "kernel_init",
+	[BM_KIND_KERNEL_REST] = "kernel_rest",
 	[BM_KIND_INITRD] = "initrd",
 	[BM_KIND_FDT] = "fdt",
 	[BM_KIND_MEMRESERVE] = "memreserve",
@@ -82,7 +84,7 @@ const char *bm_rt_class_title(enum bm_rt_class c)
 
 bool bm_kind_is_protagonist(enum bm_kind k)
 {
-	return k <= BM_KIND_FDT;
+	return k <= BM_KIND_FDT;	/* the image, its parts, the initrd, the FDT */
 }
 
 
@@ -293,6 +295,16 @@ static int cmp_region(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* Past the bound, anonymous owners are folded: the order above ranks them. */
+static void fold_owners(struct bootmem_report *r)
+{
+	size_t owners = 0;
+
+	for (size_t i = 0; i < r->n_regions; i++)
+		if (r->regions[i].kind == BM_KIND_OWNER)
+			r->regions[i].folded = ++owners > MODEL_MAX_OWNER_SERIES;
+}
+
 static void make_summary(struct bootmem_report *r)
 {
 	const struct bm_reconciliation *rec = &r->rec;
@@ -362,6 +374,7 @@ int model_build(struct bootmem_report *r)
 		return rc;
 	if (r->n_regions > 1)
 		qsort(r->regions, r->n_regions, sizeof(*r->regions), cmp_region);
+	fold_owners(r);
 	make_summary(r);
 	return 0;
 }

@@ -41,18 +41,20 @@ enum bm_fate {
 	BM_FATE_NOMAP,
 	BM_FATE_REUSABLE,
 	BM_FATE_NOT_RAM,	/* a firmware region memblock knew that is not RAM */
+	BM_FATE_SHARED,		/* every page it touched is counted under another region */
 	BM_FATE_UNKNOWN,
 	_BM_FATE_MAX,
 };
 const char *bm_fate_name(enum bm_fate f);
 
 enum bm_kind {
-	BM_KIND_KERNEL,		/* parts of the image outside the named sections */
+	BM_KIND_KERNEL,		/* the whole image: the sum of its parts, the kinds below */
 	BM_KIND_KERNEL_TEXT,
 	BM_KIND_KERNEL_RODATA,
 	BM_KIND_KERNEL_DATA,
 	BM_KIND_KERNEL_BSS,
 	BM_KIND_KERNEL_INIT,
+	BM_KIND_KERNEL_REST,	/* the image outside its named sections (a part, as they are) */
 	BM_KIND_INITRD,
 	BM_KIND_FDT,
 	BM_KIND_MEMRESERVE,
@@ -90,6 +92,18 @@ struct bm_region {
 	struct bm_figure held;	/* bytes still held at the end of boot (whole pages) */
 	struct bm_figure freed;	/* bytes released to the page allocator (whole pages) */
 	struct bm_figure nomap;	/* bytes marked no-map (whole pages) */
+	/*
+	 * The whole pages its ranges touch, and where the rest of them went:
+	 * footprint = held + freed + nomap + not_ram + removed + shared.
+	 */
+	struct bm_figure footprint;
+	struct bm_figure not_ram;	/* its pages that are not RAM (firmware regions, holes) */
+	struct bm_figure removed;	/* its pages taken out of memblock.memory (mem=) */
+	struct bm_figure shared;	/* its pages counted under another region that owns them */
+	struct bm_figure unowned;	/* its pages nobody owns (also in unexplained); 0 on a sound log */
+	const char *parent;	/* "kernel" for the image's parts; NULL otherwise */
+	bool is_parent;		/* its figures are the sums of its parts' (the kernel image) */
+	bool folded;		/* an anonymous owner past the bound: summed into "other" */
 	struct bm_range *ranges;	/* merged, sorted */
 	size_t n_ranges, cap_ranges;
 	uint16_t flags;		/* BMF_F_* seen on its records */
@@ -144,6 +158,8 @@ struct bm_reconciliation {
 	struct bm_figure memtotal;	/* /proc/meminfo MemTotal */
 	struct bm_figure memtotal_log;	/* (totals.managed_pages + runtime in - out) × page_size */
 	struct bm_figure held;		/* Σ held by explained reservations */
+	struct bm_figure freed;		/* Σ pages of reservations released to the page allocator */
+	struct bm_figure nomap_unowned;	/* no-map pages no reservation covers */
 	struct bm_figure nomap;
 	struct bm_figure removed;	/* RAM taken out of memblock.memory (mem=, remove) */
 	struct bm_figure unexplained;	/* RAM - MemTotal - held - nomap - removed - runtime */
@@ -166,12 +182,6 @@ struct bm_ram_map {
 	const char *src;	/* where the ranges come from; NULL when no source gave them */
 };
 
-/* The whole kernel image: the "kernel" region and its sections together (patched mode). */
-struct bm_image {
-	bool known;
-	struct bm_figure held, freed;
-};
-
 struct bootmem_report {
 	struct bm_inputs in;
 	struct bm_source_status src[_BM_SRC_MAX];
@@ -184,7 +194,6 @@ struct bootmem_report {
 	size_t n_findings, cap_findings;
 	struct bm_reconciliation rec;
 	struct bm_ram_map ram_map;
-	struct bm_image image;
 	enum bm_rt_class *runtime_class;	/* per in.runtime entry */
 
 	/* The log against its own totals (patched only). */
@@ -197,6 +206,15 @@ struct bootmem_report {
 	size_t n_missing;
 	char summary[192];
 };
+
+/*
+ * Anonymous owners (reservations named only by the function that made
+ * them) get their own metric series up to this many, ranked by bytes held,
+ * then reserved, then name; the rest are summed into region="other".  Every
+ * other region (the image and its parts, the initrd, the FDT, the named
+ * carve-outs and kernel tables) always has its own.
+ */
+#define MODEL_MAX_OWNER_SERIES 8u
 
 /* Logs with more records than this are not modelled (the kernel default is 1024). */
 #define MODEL_MAX_EVENTS 32768u

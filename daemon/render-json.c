@@ -117,6 +117,14 @@ static json_t *region_json(const struct bootmem_report *r, const struct bm_regio
 	set(o, "held_bytes", jfig(&g->held));
 	set(o, "freed_bytes", jfig(&g->freed));
 	set(o, "nomap_bytes", jfig(&g->nomap));
+	set(o, "not_ram_bytes", jfig(&g->not_ram));
+	set(o, "removed_bytes", jfig(&g->removed));
+	set(o, "shared_bytes", jfig(&g->shared));
+	set(o, "unowned_bytes", jfig(&g->unowned));
+	set(o, "footprint_bytes", jfig(&g->footprint));
+	set(o, "parent", jstr_or_null(g->parent));
+	set(o, "is_parent", json_boolean(g->is_parent));
+	set(o, "folded", json_boolean(g->folded));
 	set(o, "source", json_string(bm_src_name(g->src)));
 	set(src, "reserved_bytes", g->reserved.known ? json_string(bm_src_name(g->reserved.src)) : json_null());
 	set(src, "held_bytes", g->held.known ? json_string(bm_src_name(g->held.src)) : json_null());
@@ -153,12 +161,14 @@ static json_t *reconciliation_json(const struct bootmem_report *r)
 	static const char *const names[] = {
 		"ram_bytes", "memtotal_bytes", "memtotal_log_bytes", "held_bytes", "nomap_bytes",
 		"removed_bytes", "runtime_bytes", "unexplained_bytes", "unattributed_bytes", "released_bytes",
-		"gap_bytes", "boot_ram_bytes", "firmware_not_ram_bytes",
+		"gap_bytes", "boot_ram_bytes", "firmware_not_ram_bytes", "reserved_freed_bytes",
+		"nomap_unreserved_bytes",
 	};
 	const struct bm_figure *figs[] = {
 		&rec->ram, &rec->memtotal, &rec->memtotal_log, &rec->held, &rec->nomap,
 		&rec->removed, &rec->runtime, &rec->unexplained, &rec->unattributed, &rec->released,
-		&rec->gap, &rec->boot_ram, &rec->not_ram,
+		&rec->gap, &rec->boot_ram, &rec->not_ram, &rec->freed,
+		&rec->nomap_unowned,
 	};
 	json_t *o = json_object(), *src = json_object(), *ur = json_array(), *terms = json_array();
 

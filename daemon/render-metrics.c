@@ -81,12 +81,12 @@ static void gauge(struct out *o, const char *name, const char *help, const struc
 	sample(o, name, f->value, NULL);
 }
 
-/* Which regions get their own label value: the first ones in report order. */
-static bool labelled(const struct bootmem_report *r, size_t i)
-{
-	return r->n_regions <= RENDER_MAX_REGION_LABELS || i < RENDER_MAX_REGION_LABELS - 1;
-}
-
+/*
+ * One series per region the model did not fold, with parent="kernel" on
+ * the image's parts; the parent itself is left out (it is their sum), and
+ * folded owners are summed into region="other".  So sum() over a metric
+ * counts every page once.
+ */
 static void region_metric(struct out *o, const struct bootmem_report *r, const char *name,
 			  const char *help, size_t field)
 {
@@ -94,23 +94,42 @@ static void region_metric(struct out *o, const struct bootmem_report *r, const c
 	bool any = false, other_any = false;
 
 	for (size_t i = 0; i < r->n_regions; i++) {
-		const struct bm_figure *f = (const void *)((const char *)&r->regions[i] + field);
+		const struct bm_region *g = &r->regions[i];
+		const struct bm_figure *f = (const void *)((const char *)g + field);
 
-		if (!f->known)
+		if (!f->known || g->is_parent)
 			continue;
 		if (!any)
 			family(o, name, "gauge", help);
 		any = true;
-		if (labelled(r, i))
-			sample(o, name, f->value, "region", r->regions[i].name,
-			       "kind", bm_kind_name(r->regions[i].kind), NULL);
-		else {
+		if (g->folded) {
 			other.value = util_wadd(other.value, f->value);
 			other_any = true;
-		}
+		} else if (g->parent)
+			sample(o, name, f->value, "region", g->name, "kind", bm_kind_name(g->kind),
+			       "parent", g->parent, NULL);
+		else
+			sample(o, name, f->value, "region", g->name, "kind", bm_kind_name(g->kind), NULL);
 	}
 	if (other_any)
-		sample(o, name, other.value, "region", "other", "kind", "other", NULL);
+		sample(o, name, other.value, "region", "other", "kind", "owner", NULL);
+}
+
+static void region_fate_metric(struct out *o, const struct bootmem_report *r)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < r->n_regions; i++) {
+		const struct bm_region *g = &r->regions[i];
+
+		if (g->folded)
+			continue;
+		if (!any)
+			family(o, "bootmemd_region_fate", "gauge",
+			       "1 with the region's fate as a label (the image's is the whole image's).");
+		any = true;
+		sample(o, "bootmemd_region_fate", 1, "region", g->name, "fate", bm_fate_name(g->fate), NULL);
+	}
 }
 
 /*
@@ -174,7 +193,11 @@ int render_metrics(const struct bootmem_report *r, bool openmetrics, char **outp
 	gauge(&o, "bootmemd_gap_bytes", "RAM minus MemTotal: what boot kept, in total.", &rec->gap);
 	gauge(&o, "bootmemd_held_bytes", "RAM still held by boot reservations the log explains.",
 	      &rec->held);
+	gauge(&o, "bootmemd_reserved_freed_bytes",
+	      "Bytes of boot reservations released to the page allocator.", &rec->freed);
 	gauge(&o, "bootmemd_nomap_bytes", "RAM marked no-map.", &rec->nomap);
+	gauge(&o, "bootmemd_nomap_unreserved_bytes", "No-map RAM that no boot reservation covers.",
+	      &rec->nomap_unowned);
 	gauge(&o, "bootmemd_removed_bytes", "RAM removed from the memory map (mem=, memblock_remove).",
 	      &rec->removed);
 	gauge(&o, "bootmemd_boot_ram_bytes", "RAM at boot: firmware's when the log has it, else memblock's.",
@@ -212,13 +235,28 @@ int render_metrics(const struct bootmem_report *r, bool openmetrics, char **outp
 		sample(&o, "bootmemd_memtotal_consistent", rec->memtotal_consistent, NULL);
 	}
 
-	region_metric(&o, r, "bootmemd_region_reserved_bytes", "Bytes a boot region reserved.",
+	region_metric(&o, r, "bootmemd_region_reserved_bytes", "Bytes a boot region reserved (exact).",
 		      offsetof(struct bm_region, reserved));
+	region_metric(&o, r, "bootmemd_region_footprint_bytes",
+		      "Whole pages a boot region's ranges touch: held + freed + nomap + not_ram + removed + shared.",
+		      offsetof(struct bm_region, footprint));
 	region_metric(&o, r, "bootmemd_region_held_bytes", "Bytes a boot region still holds.",
 		      offsetof(struct bm_region, held));
 	region_metric(&o, r, "bootmemd_region_freed_bytes",
 		      "Bytes a boot region released to the page allocator.",
 		      offsetof(struct bm_region, freed));
+	region_metric(&o, r, "bootmemd_region_nomap_bytes", "Bytes of a boot region marked no-map.",
+		      offsetof(struct bm_region, nomap));
+	region_metric(&o, r, "bootmemd_region_not_ram_bytes",
+		      "Bytes of a boot region that are not RAM (firmware regions, holes).",
+		      offsetof(struct bm_region, not_ram));
+	region_metric(&o, r, "bootmemd_region_removed_bytes",
+		      "Bytes of a boot region taken out of the memory map (mem=).",
+		      offsetof(struct bm_region, removed));
+	region_metric(&o, r, "bootmemd_region_shared_bytes",
+		      "Bytes of a boot region in pages another region owns, counted there.",
+		      offsetof(struct bm_region, shared));
+	region_fate_metric(&o, r);
 
 	if (initrd) {
 		family(&o, "bootmemd_initrd_fate", "gauge", "1 for the initrd's fate, 0 for the others.");

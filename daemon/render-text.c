@@ -28,20 +28,28 @@ static const char *fb(const struct bm_figure *f, char *buf, size_t n)
 	return util_format_bytes((uint64_t)f->value, buf, n);
 }
 
-static void region_line(struct strbuf *sb, const struct bootmem_report *r, const struct bm_region *g)
-{
-	struct bm_figure held = g->held, freed = g->freed;
-	const char *indent = g->kind >= BM_KIND_KERNEL_TEXT && g->kind <= BM_KIND_KERNEL_INIT ? "  " : "";
-	char a[32], b[32], c[32], name[64];
+/* The columns past FREED that any region fills: shown only then. */
+struct cols {
+	bool nomap, not_ram, removed, shared;
+};
 
-	/* The image's line shows the whole image; its sections follow, indented. */
-	if (g->kind == BM_KIND_KERNEL && r->image.known) {
-		held = r->image.held;
-		freed = r->image.freed;
-	}
+static void region_line(struct strbuf *sb, const struct cols *c, const struct bm_region *g)
+{
+	const char *indent = g->parent ? "  " : "";
+	char a[32], b[32], d[32], name[64];
+
 	snprintf(name, sizeof(name), "%s%s", indent, g->name);
-	sb_printf(sb, "  %-32.32s %10s %10s %10s  %s", name, fb(&g->reserved, a, sizeof(a)),
-		  fb(&held, b, sizeof(b)), fb(&freed, c, sizeof(c)), bm_fate_name(g->fate));
+	sb_printf(sb, "  %-32.32s %10s %10s %10s", name, fb(&g->reserved, a, sizeof(a)),
+		  fb(&g->held, b, sizeof(b)), fb(&g->freed, d, sizeof(d)));
+	if (c->nomap)
+		sb_printf(sb, " %10s", fb(&g->nomap, a, sizeof(a)));
+	if (c->not_ram)
+		sb_printf(sb, " %10s", fb(&g->not_ram, a, sizeof(a)));
+	if (c->removed)
+		sb_printf(sb, " %10s", fb(&g->removed, a, sizeof(a)));
+	if (c->shared)
+		sb_printf(sb, " %10s", fb(&g->shared, a, sizeof(a)));
+	sb_printf(sb, "  %s", bm_fate_name(g->fate));
 	if (g->reason)
 		sb_printf(sb, " (%s)", g->reason);
 	sb_puts(sb, "\n");
@@ -63,6 +71,7 @@ int render_text(const struct bootmem_report *r, char **out, size_t *len)
 {
 	const struct bm_reconciliation *rec = &r->rec;
 	struct strbuf sb;
+	struct cols c = { 0 };
 	size_t shown = 0, rest = 0;
 	int64_t rest_held = 0;
 	char a[32];
@@ -74,10 +83,27 @@ int render_text(const struct bootmem_report *r, char **out, size_t *len)
 		  r->patched ? "bootmem_fate log" : "stock kernel (no bootmem_fate log): partial figures");
 	sb_printf(&sb, "%s\n\n", r->summary);
 
-	sb_printf(&sb, "  %-32s %10s %10s %10s  %s\n", "REGION", "RESERVED", "HELD", "FREED", "FATE");
+	for (size_t i = 0; i < r->n_regions; i++) {
+		const struct bm_region *g = &r->regions[i];
+
+		c.nomap |= g->nomap.known && g->nomap.value;
+		c.not_ram |= g->not_ram.known && g->not_ram.value;
+		c.removed |= g->removed.known && g->removed.value;
+		c.shared |= g->shared.known && g->shared.value;
+	}
+	sb_printf(&sb, "  %-32s %10s %10s %10s", "REGION", "RESERVED", "HELD", "FREED");
+	if (c.nomap)
+		sb_printf(&sb, " %10s", "NO-MAP");
+	if (c.not_ram)
+		sb_printf(&sb, " %10s", "NOT RAM");
+	if (c.removed)
+		sb_printf(&sb, " %10s", "REMOVED");
+	if (c.shared)
+		sb_printf(&sb, " %10s", "SHARED");
+	sb_puts(&sb, "  FATE\n");
 	for (size_t i = 0; i < r->n_regions; i++)
 		if (bm_kind_is_protagonist(r->regions[i].kind))
-			region_line(&sb, r, &r->regions[i]);
+			region_line(&sb, &c, &r->regions[i]);
 	sb_puts(&sb, "\n  top holders\n");
 	for (size_t i = 0; i < r->n_regions; i++) {
 		const struct bm_region *g = &r->regions[i];
@@ -85,7 +111,7 @@ int render_text(const struct bootmem_report *r, char **out, size_t *len)
 		if (bm_kind_is_protagonist(g->kind))
 			continue;
 		if (shown < TOP_HOLDERS) {
-			region_line(&sb, r, g);
+			region_line(&sb, &c, g);
 			shown++;
 		} else {
 			rest++;
@@ -94,6 +120,8 @@ int render_text(const struct bootmem_report *r, char **out, size_t *len)
 	}
 	if (!shown)
 		sb_puts(&sb, "  (none known)\n");
+	if (c.shared)
+		sb_puts(&sb, "  (a page two regions touch is counted once, under its owner, and is SHARED for the other)\n");
 	if (rest)
 		sb_printf(&sb, "  %zu more regions holding %s\n", rest,
 			  util_format_bytes((uint64_t)rest_held, a, sizeof(a)));

@@ -14,5 +14,3 @@ int render_svg(const struct bootmem_report *r, char **out, size_t *len);
 int render_events(const struct bootmem_report *r, const char *kind, const char *tag,
 		  char **out, size_t *len);
 
-/* At most this many region label values per metric; the rest are summed as "other". */
-#define RENDER_MAX_REGION_LABELS 16

@@ -302,7 +302,7 @@ def build():
     L.add(bargauge("Boot memory held by owner",
                    "Bytes still held at the end of boot, by region (kernel sections, initrd, FDT, carve-outs, "
                    "and other reservations grouped by the function that asked for them), summed over the "
-                   "selected machines.  A machine with more than 16 regions reports the rest as \"other\".",
+                   "selected machines.  Only anonymous owners (reservations named by the function that made them) past the 8 biggest are summed as \"other\"; the image, initrd, FDT and every named carve-out always have their own series.",
                    [target(f"sort_desc(sum by (region) (bootmemd_region_held_bytes{{job=~\"$job\"}} {SEL}) > 0)",
                            "A", "{{region}}")]), 12, 10)
     L.add(piechart("Held by kind", "The same bytes by kind of region, summed over the selected machines.",

@@ -48,7 +48,6 @@ sys.path.insert(0, HERE)
 import svgcheck  # noqa: E402
 
 JOB = "bootmemd"
-MAX_REGION_LABELS = 16          # RENDER_MAX_REGION_LABELS in daemon/render.h
 FATES = ["held", "freed", "partially_freed", "retained", "rejected", "nomap", "reusable", "not_ram", "unknown"]
 SOURCES = ["kernel_log", "kernel_runtime", "fdt", "meminfo", "iomem", "cmdline", "version", "boot_params", "memmap", "dmesg"]
 
@@ -125,25 +124,26 @@ class Machine:
         s = report["summary"]
         self.findings = {"info": s["findings"] - s["warnings"], "warning": s["warnings"]}
         self.sources = {src["name"]: "1" if src["available"] else "0" for src in report["sources"]}
-        # region metrics as render-metrics.c labels them: the first 15 regions (all of them if
-        # there are 16 or fewer) by name, the rest summed as region="other", kind="other"
+        # region metrics as render-metrics.c labels them: every region the model did not fold,
+        # parent="kernel" on the image's parts, the parent left out, folded owners summed as
+        # region="other", kind="owner"
         regions = report["regions"]
         self.region = {}
         for field in ("reserved_bytes", "held_bytes", "freed_bytes"):
             m = {}
-            for i, rg in enumerate(regions):
+            for rg in regions:
                 v = rg[field]
-                if v is None:
+                if v is None or rg.get("is_parent"):
                     continue
-                if len(regions) <= MAX_REGION_LABELS or i < MAX_REGION_LABELS - 1:
-                    m[(rg["name"], rg["kind"])] = v
+                if rg.get("folded"):
+                    m[("other", "owner", None)] = m.get(("other", "owner", None), 0) + v
                 else:
-                    m[("other", "other")] = m.get(("other", "other"), 0) + v
+                    m[(rg["name"], rg["kind"], rg.get("parent"))] = v
             self.region[field] = m
 
     def labels(self, **extra):
         d = {"job": JOB, "instance": self.instance}
-        d.update(extra)
+        d.update({k: v for k, v in extra.items() if v is not None})
         return d
 
 
@@ -307,7 +307,7 @@ def fleet_oracles(S, down):
     def region_sum(field, by, kinds=None, positive=False):
         acc = {}
         for m in S:
-            for (region, kind), v in m.region[field].items():
+            for (region, kind, _), v in m.region[field].items():
                 if kinds and not re.fullmatch(kinds, kind):
                     continue
                 lab = {"region": region, "kind": kind}
@@ -341,7 +341,7 @@ def fleet_oracles(S, down):
     def per_release_avg(field, kinds):
         acc = {}
         for m in S:
-            vals = [v for (region, kind), v in m.region[field].items() if re.fullmatch(kinds, kind)]
+            vals = [v for (region, kind, _), v in m.region[field].items() if re.fullmatch(kinds, kind)]
             if vals:
                 acc.setdefault((m.release, m.arch), []).append(sum(vals))
         return {key({"release": r, "arch": a}): sum(v) / len(v) for (r, a), v in acc.items()}
@@ -378,9 +378,9 @@ def drilldown_oracles(m):
         o[(recon, ref)] = vec((m.labels(), v)) if v is not None else {}
     table = "Regions and their lifecycle on $instance"
     for ref, field in zip("ABC", ("reserved_bytes", "held_bytes", "freed_bytes")):
-        o[(table, ref)] = vec(*[(m.labels(region=r, kind=k), v) for (r, k), v in m.region[field].items()])
+        o[(table, ref)] = vec(*[(m.labels(region=r, kind=k, parent=p), v) for (r, k, p), v in m.region[field].items()])
     o[("Held by region on $instance", "A")] = vec(*[
-        (m.labels(region=r, kind=k), v) for (r, k), v in m.region["held_bytes"].items() if v > 0])
+        (m.labels(region=r, kind=k, parent=p), v) for (r, k, p), v in m.region["held_bytes"].items() if v > 0])
     o[("Sources", "A")] = vec(*[(m.labels(source=s, available=a), 1) for s, a in m.sources.items()])
     return o
 
@@ -400,10 +400,10 @@ def rule_oracles(live, dead_instance, upgrade):
         ({"job": JOB, "fate": f}, sum(1 for m in with_initrd if m.initrd_fate == f)) for f in FATES]) \
         if with_initrd else {}
     o["job_kind:bootmemd_region_held_bytes:sum"] = {
-        k: float(v) for k, v in group(live, lambda m: [({"job": JOB, "kind": kind}, v) for (r, kind), v
+        k: float(v) for k, v in group(live, lambda m: [({"job": JOB, "kind": kind}, v) for (r, kind, _), v
                                                        in m.region["held_bytes"].items()], ["job", "kind"]).items()}
     o["job_kind_region:bootmemd_region_held_bytes:sum"] = {
-        k: float(v) for k, v in group(live, lambda m: [({"job": JOB, "kind": kind, "region": r}, v) for (r, kind), v
+        k: float(v) for k, v in group(live, lambda m: [({"job": JOB, "kind": kind, "region": r}, v) for (r, kind, _), v
                                                        in m.region["held_bytes"].items()],
                                       ["job", "kind", "region"]).items()}
     o["release_arch:bootmemd_boot_info:count"] = {
@@ -421,9 +421,9 @@ def rule_oracles(live, dead_instance, upgrade):
     o["BootmemdDown"] = vec(({"__name__": "up", "job": JOB, "instance": dead_instance}, 0))
     # more than the two partial pages at the ends of an unaligned initrd
     o["BootmemdInitrdNotFreed"] = vec(*[
-        (m.labels(region="initrd", kind="initrd"), m.region["held_bytes"][("initrd", "initrd")])
+        (m.labels(region="initrd", kind="initrd"), m.region["held_bytes"][("initrd", "initrd", None)])
         for m in live if m.initrd_fate in ("held", "partially_freed") and m.page_size
-        and m.region["held_bytes"][("initrd", "initrd")] > 2 * m.page_size])
+        and m.region["held_bytes"][("initrd", "initrd", None)] > 2 * m.page_size])
     o["BootmemdInitrdRejected"] = vec(*[(m.labels(fate="rejected"), 1) for m in live if m.initrd_fate == "rejected"])
     o["BootmemdUnexplainedBytes"] = vec(*[(m.labels(), m.unexplained) for m in live
                                           if m.unexplained not in (None, 0)])

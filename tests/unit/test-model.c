@@ -295,7 +295,7 @@ static void test_json_and_metrics(void)
 	report_free(r);
 }
 
-/* More regions than label values: the rest is summed as region="other". */
+/* More anonymous owners than the bound: the smallest are summed as region="other". */
 static void test_bounded_labels(void)
 {
 	struct synth s;
@@ -322,9 +322,9 @@ static void test_bounded_labels(void)
 	CHECK(report_render(r, REPORT_PROMETHEUS, &out, &len) == 0, "render");
 	for (const char *p = out; (p = strstr(p, "\nbootmemd_region_held_bytes{")); p++)
 		n_labels++;
-	CHECK(n_labels <= 16, "%zu region label sets", n_labels);
-	CHECK(strstr(out, "bootmemd_region_held_bytes{region=\"other\",kind=\"other\"} 102400\n"),
-	      "other sums 25 pages");
+	CHECK(n_labels == MODEL_MAX_OWNER_SERIES + 1, "%zu region label sets", n_labels);
+	CHECK(strstr(out, "bootmemd_region_held_bytes{region=\"other\",kind=\"owner\"} 131072\n"),
+	      "other sums the 32 folded owners' pages");
 	free(out);
 	report_free(r);
 }
