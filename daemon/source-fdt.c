@@ -341,6 +341,17 @@ void dt_info_free(struct dt_info *info)
 	free(info);
 }
 
+int dt_check_head(const char *buf, size_t len, size_t max, struct source_diag *d)
+{
+	/* What fdt_check_header() would say of a short or foreign blob comes with the full read. */
+	if (len < DT_HEAD || fdt_magic(buf) != FDT_MAGIC)
+		return 0;
+	if (fdt_totalsize(buf) > max)
+		return source_fail(d, -EFBIG, "invalid device tree: totalsize %u, more than the %zu bytes it may have",
+				   fdt_totalsize(buf), max);
+	return 0;
+}
+
 int dt_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *d)
 {
 	return dt_parse(buf, len, &in->fdt, d);

@@ -62,5 +62,9 @@ struct dt_info {
 int dt_parse(const void *blob, size_t len, struct dt_info **ret, struct source_diag *d);
 void dt_info_free(struct dt_info *info);
 
+/* From the header alone: a blob whose totalsize is more than @max bytes is refused unread. */
+#define DT_HEAD 8
+int dt_check_head(const char *buf, size_t len, size_t max, struct source_diag *d);
+
 int dt_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *d);
 void dt_unload(struct bm_inputs *in);

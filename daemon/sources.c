@@ -32,6 +32,7 @@ static const struct source_desc sources[_BM_SRC_MAX] = {
 	[BM_SRC_FDT] = {
 		.name = "fdt", .option = "fdt", .key = "DeviceTree",
 		.path = "sys/firmware/fdt", .max = UTIL_MAX_FILE,
+		.head = DT_HEAD, .check_head = dt_check_head,
 		.parse = dt_load, .unload = dt_unload,
 	},
 	[BM_SRC_MEMINFO] = {
@@ -167,7 +168,7 @@ static int read_regular(const struct source_desc *d, int fd, const struct stat *
 		return source_fail(diag, -EFBIG, "%llu bytes, more than the %zu this source may have",
 				   (unsigned long long)sb->st_size, d->max);
 	if (d->check_head) {
-		char head[512];
+		char head[512] __attribute__((aligned(8)));
 		ssize_t n;
 
 		/* pread() leaves the offset alone: the full read starts at 0 again. */

@@ -116,6 +116,12 @@ PY
 	else
 		not_ok "every input as $kind: a report within 1000 ms" "exit $rc after $t ms" "$(cat "$tmp/err")"
 	fi
+	# A log that is there but unusable is not "No bootmem_fate log".
+	if grep -q "bootmem_fate log under $r is not used: " "$tmp/err" && ! grep -q "No bootmem_fate log" "$tmp/err"; then
+		ok "every input as $kind: the log is said to be unusable, not absent"
+	else
+		not_ok "every input as $kind: the log is said to be unusable, not absent" "$(cat "$tmp/err")"
+	fi
 
 	# Serving: it answers at once, and SIGTERM stops it at once.
 	"$bin" --root "$r" --config "$tmp/empty.conf" --listen 127.0.0.1:0 >/dev/null 2>"$tmp/log" &

@@ -146,6 +146,24 @@ static void test_million_records(void)
 	free(root);
 }
 
+/* An FDT header that says 2 GiB: refused from the header, whatever the file holds. */
+static void test_fdt_totalsize(void)
+{
+	struct bootmem_report *r = NULL;
+	char *root = fr_mkroot();
+	static const unsigned char h[40] = { 0xd0, 0x0d, 0xfe, 0xed, 0x80, 0x00, 0x00, 0x00 };
+
+	fr_write(root, "sys/firmware/fdt", h, sizeof(h));
+	CHECK(report_load(root, NULL, &r) == 0, "2 GiB FDT: loads");
+	if (r) {
+		CHECK(!r->src[BM_SRC_FDT].available && strstr(r->src[BM_SRC_FDT].error, "totalsize 2147483648"),
+		      "2 GiB FDT refused from its header: \"%s\"", r->src[BM_SRC_FDT].error);
+		report_free(r);
+	}
+	fr_rmroot(root);
+	free(root);
+}
+
 /* A sparse 100 MiB log: refused from its size, without reading 100 MiB. */
 static void test_huge_file(void)
 {
@@ -186,5 +204,6 @@ int main(void)
 	CHECK(n >= 10, "%zu sources tried", n);
 	test_million_records();
 	test_huge_file();
+	test_fdt_totalsize();
 	return tap_done("test-hostile");
 }
