@@ -104,6 +104,8 @@ static void test_iomem_overlap(void)
 	}
 }
 
+static json_t *render_json(const struct bootmem_report *r);
+
 /* Text from /proc and dmesg is valid UTF-8 without control characters once read. */
 static void test_sanitised(void)
 {
@@ -123,6 +125,32 @@ static void test_sanitised(void)
 	      !strcmp(in.dmesg.frees[0].label, "in?itrd") && !strcmp(in.dmesg.cmdline, "a?=b"),
 	      "dmesg sanitised: %s / %s", in.dmesg.frees[0].label, in.dmesg.cmdline);
 	sources_unload(&in);
+
+	/* End to end: strings in the JSON (not null), a label Prometheus accepts. */
+	{
+		char *root = fr_mkroot(), *out = NULL;
+		struct bootmem_report *r = NULL;
+		size_t len;
+		json_t *j, *k;
+
+		fr_write(root, "proc/version", version, sizeof(version) - 1);
+		fr_write(root, "proc/cmdline", cmdline, sizeof(cmdline) - 1);
+		fr_write(root, "proc/meminfo", "MemTotal: 4 kB\n", 15);
+		CHECK(report_load(root, NULL, &r) == 0, "hostile text root loads");
+		if (r) {
+			j = render_json(r);
+			k = json_object_get(j, "kernel");
+			CHECK(json_is_string(json_object_get(k, "release")) && json_is_string(json_object_get(k, "cmdline")),
+			      "release and cmdline are JSON strings");
+			json_decref(j);
+			CHECK(report_render(r, REPORT_PROMETHEUS, &out, &len) == 0 &&
+			      strstr(out, "release=\"6.12?[31m-?\"") && !strchr(out, '\x1b'), "boot_info label sanitised");
+			free(out);
+			report_free(r);
+		}
+		fr_rmroot(root);
+		free(root);
+	}
 }
 
 /* RAM below MemTotal: a finding and no boot cost, never a wrapped 16 EiB. */
