@@ -624,6 +624,8 @@ static int drop_privileges(void)
 	r = privilege_confine(err, sizeof(err));
 	if (r < 0)
 		return log_error_errno(r, "Cannot confine the server: %s.", err);
+	if (r > 0)
+		log_info("Seccomp: %s.", err);
 	return 0;
 }
 

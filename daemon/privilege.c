@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <stdbool.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -143,6 +144,8 @@ static const int allowed_sanitizer[] = {
 
 int privilege_confine(char *err, size_t errlen)
 {
+	/* A service manager's filter (systemd's SystemCallFilter=) may forbid adding ours. */
+	bool filtered = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2;
 	scmp_filter_ctx ctx;
 	int r;
 
@@ -163,6 +166,10 @@ int privilege_confine(char *err, size_t errlen)
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
+	if (r < 0 && filtered) {
+		snprintf(err, errlen, "already under the service manager's seccomp filter, which refuses another");
+		return 1;
+	}
 	if (r < 0)
 		return fail(r, err, errlen, "loading the seccomp filter");
 	return 0;

@@ -29,5 +29,9 @@ int privilege_lookup(const char *name, struct privilege_user *u, char *err, size
  */
 int privilege_drop(const struct privilege_user *u, char *err, size_t errlen);
 
-/* Sets NoNewPrivs and loads the seccomp filter, for every thread (libseccomp). */
+/*
+ * Sets NoNewPrivs and loads the seccomp filter, for every thread (libseccomp).
+ * Returns 1, with a note in @err, when a filter the service manager installed
+ * refuses to let another be added: the process is confined already.
+ */
 int privilege_confine(char *err, size_t errlen);
