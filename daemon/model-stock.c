@@ -14,6 +14,12 @@
 
 /* ---- stock mode: what an unpatched kernel lets us know ------------------ */
 
+/*
+ * Every stock region follows the patched model's rule: held + freed + nomap
+ * is what it reserved, rounded out to whole pages; a parent (the kernel
+ * image) is the sum of its parts.  Each region says where its figures come
+ * from (src) and whether they are read (exact) or estimated.
+ */
 static int stock_region(struct bootmem_report *r, const char *name, enum bm_kind kind,
 			enum bm_src src, struct bm_region **out)
 {
@@ -26,10 +32,95 @@ static int stock_region(struct bootmem_report *r, const char *name, enum bm_kind
 	(*out)->held = bm_unknown_fig;
 	(*out)->freed = bm_unknown_fig;
 	(*out)->nomap = bm_unknown_fig;
+	(*out)->footprint = bm_unknown_fig;
 	return 0;
 }
 
-static int stock_kernel(struct bootmem_report *r)
+static uint64_t round_pages(uint64_t bytes, uint32_t ps)
+{
+	return bytes > UINT64_MAX - ps ? bytes : (bytes + ps - 1) / ps * ps;
+}
+
+/* Whole pages [base, base + size) touches, in bytes. */
+static uint64_t pages_touched(uint64_t base, uint64_t size, uint32_t ps)
+{
+	uint64_t a, b;
+
+	if (!size)
+		return 0;
+	if (base > UINT64_MAX - size)
+		return round_pages(size, ps);
+	pages_out(base, size, page_shift(ps), &a, &b);
+	return (b - a) << page_shift(ps);
+}
+
+/* Sets a region's four figures from one source: held = reserved rounded out - freed - nomap. */
+static void stock_figures(struct bm_region *g, enum bm_src src, uint64_t reserved, uint64_t rounded,
+			  uint64_t freed, uint64_t nomap)
+{
+	uint64_t held = rounded > freed + nomap ? rounded - freed - nomap : 0;
+
+	g->reserved = bm_fig((int64_t)reserved, src);
+	g->held = bm_fig((int64_t)held, src);
+	g->freed = bm_fig((int64_t)freed, src);
+	g->nomap = bm_fig((int64_t)nomap, src);
+	/* Stock mode sees no page two owners share, no removal and no firmware hole inside a region. */
+	g->footprint = bm_fig((int64_t)(held + freed + nomap), src);
+	g->not_ram = bm_fig(0, src);
+	g->removed = bm_fig(0, src);
+	g->shared = bm_fig(0, src);
+	g->unowned = bm_fig(0, src);
+	g->fate = nomap ? BM_FATE_NOMAP : !freed ? BM_FATE_HELD : held ? BM_FATE_PARTIALLY_FREED : BM_FATE_FREED;
+}
+
+static bool arch_is(const struct bootmem_report *r, const char *a)
+{
+	return strcmp(r->in.arch, a) == 0;
+}
+
+static bool arch_is_arm32(const struct bootmem_report *r)
+{
+	return strncmp(r->in.arch, "arm", 3) == 0 && !arch_is(r, "arm64");
+}
+
+static bool arch_is_x86(const struct bootmem_report *r)
+{
+	return arch_is(r, "x86_64") || (!r->in.arch[0] && r->in.has_boot_params);
+}
+
+/*
+ * The page size a stock kernel used: the Memory: line's RAM over the
+ * zonelist's page count, a power of two; 4 KiB when it did not print both.
+ */
+static uint32_t stock_page_size(const struct dmesg_facts *d)
+{
+	uint64_t q;
+	uint32_t ps = 4096;
+
+	if (!d || !d->has_memory_line || !d->total_pages || d->mem_physpages < d->total_pages)
+		return ps;
+	q = d->mem_physpages / d->total_pages;
+	for (uint32_t p = 4096; p <= 65536; p <<= 1)
+		if (q >= p - p / 4 && q <= p + p / 4)
+			ps = p;
+	return ps;
+}
+
+static int64_t freed_or_zero(const struct dmesg_facts *d, const char *label)
+{
+	int64_t v = d ? dmesg_freed(d, label) : -1;
+
+	return v > 0 ? v : 0;
+}
+
+/*
+ * The kernel image: its sections from iomem (x86 names all four) or the
+ * Memory: line, init freed as dmesg says, and kernel_rest for what lies
+ * between them (x86's text/rodata and rodata/data gaps, SMP alternatives,
+ * section alignment), whose frees dmesg also prints.  The span of the
+ * image comes from iomem where its start is the reservation's start.
+ */
+static int stock_kernel(struct bootmem_report *r, uint32_t ps)
 {
 	static const struct {
 		const char *iomem;
@@ -43,71 +134,145 @@ static int stock_kernel(struct bootmem_report *r)
 	};
 	const struct dmesg_facts *d = r->in.has_dmesg ? &r->in.dmesg : NULL;
 	const struct iomem *io = r->in.iomem && !r->in.iomem->zeroed ? r->in.iomem : NULL;
-	struct bm_region *g = NULL;
+	const struct iomem_entry *e[4] = { 0 };
+	struct bm_region *g = NULL, *parts[6] = { 0 };
+	uint64_t span = 0, span_start = 0, sum_rounded = 0, rest_freed;
+	bool from_iomem, span_estimated = false;
+	int64_t init_freed;
+	size_t np = 0;
 	int rc;
 
-	for (size_t i = 0; i < sizeof(sect) / sizeof(sect[0]); i++) {
-		const struct iomem_entry *e = io ? iomem_find(io, sect[i].iomem) : NULL;
-		uint64_t v = 0;
-		enum bm_src src = BM_SRC_IOMEM;
+	for (size_t i = 0; io && i < 4; i++)
+		e[i] = iomem_find(io, sect[i].iomem);
+	/* Only x86 prints the four sections apart; elsewhere "Kernel code" spans rodata too. */
+	from_iomem = e[0] && e[1] && e[2] && e[3];
+	if (!from_iomem && !(d && d->has_memory_line))
+		return 0;
 
-		if (e)
-			v = e->end - e->start + 1;
-		else if (d && d->has_memory_line) {
-			src = BM_SRC_DMESG;
-			v = sect[i].kind == BM_KIND_KERNEL_TEXT ? d->mem_code :
-			    sect[i].kind == BM_KIND_KERNEL_RODATA ? d->mem_rodata :
-			    sect[i].kind == BM_KIND_KERNEL_DATA ? d->mem_rwdata : d->mem_bss;
-		} else
-			continue;
+	for (size_t i = 0; i < 4; i++) {
+		uint64_t v, rounded;
+		enum bm_src src = from_iomem ? BM_SRC_IOMEM : BM_SRC_DMESG;
+
+		if (from_iomem) {
+			v = e[i]->end - e[i]->start + 1;
+			rounded = pages_touched(e[i]->start, v, ps);
+		} else {
+			v = i == 0 ? d->mem_code : i == 1 ? d->mem_rodata : i == 2 ? d->mem_rwdata : d->mem_bss;
+			rounded = round_pages(v, ps);
+		}
 		rc = stock_region(r, sect[i].name, sect[i].kind, src, &g);
 		if (rc < 0)
 			return rc;
-		g->reserved = bm_fig((int64_t)v, src);
-		if (e) {
-			rc = model_region_add_range(g, e->start, v);
+		/* The sections stay for the life of the kernel, unlike init. */
+		stock_figures(g, src, v, rounded, 0, 0);
+		if (from_iomem) {
+			rc = model_region_add_range(g, e[i]->start, v);
 			if (rc < 0)
 				return rc;
 		}
-		/* The sections stay for the life of the kernel, unlike init. */
-		g->held = bm_fig((int64_t)v, src);
-		g->freed = bm_fig(0, src);
-		g->fate = BM_FATE_HELD;
+		sum_rounded += rounded;
+		parts[np++] = g;
 	}
 
-	/* x86 frees the gaps between text, rodata and data: the image's own frees. */
-	if (d && (dmesg_freed(d, "unused kernel image (text/rodata gap)") >= 0 ||
-		  dmesg_freed(d, "unused kernel image (rodata/data gap)") >= 0)) {
-		int64_t a = dmesg_freed(d, "unused kernel image (text/rodata gap)");
-		int64_t b = dmesg_freed(d, "unused kernel image (rodata/data gap)");
+	init_freed = d ? dmesg_freed(d, "unused kernel image (initmem)") : -1;
+	if (init_freed < 0 && d)
+		init_freed = dmesg_freed(d, "unused kernel");
+	if (d && (d->has_memory_line || init_freed >= 0)) {
+		uint64_t v = d->has_memory_line ? d->mem_init : (uint64_t)init_freed;
+		uint64_t rounded = round_pages(v, ps);
 
-		rc = stock_region(r, "kernel", BM_KIND_KERNEL, BM_SRC_DMESG, &g);
-		if (rc < 0)
-			return rc;
-		g->freed = bm_fig((a > 0 ? a : 0) + (b > 0 ? b : 0), BM_SRC_DMESG);
-		g->fate = BM_FATE_PARTIALLY_FREED;
-	}
-
-	if (d && (d->has_memory_line || dmesg_freed(d, "unused kernel") >= 0 ||
-		  dmesg_freed(d, "unused kernel image (initmem)") >= 0)) {
-		int64_t freed = dmesg_freed(d, "unused kernel image (initmem)");
-
-		if (freed < 0)
-			freed = dmesg_freed(d, "unused kernel");
 		rc = stock_region(r, "kernel_init", BM_KIND_KERNEL_INIT, BM_SRC_DMESG, &g);
 		if (rc < 0)
 			return rc;
-		if (d->has_memory_line)
-			g->reserved = bm_fig((int64_t)d->mem_init, BM_SRC_DMESG);
-		if (freed >= 0) {
-			g->freed = bm_fig(freed, BM_SRC_DMESG);
-			g->fate = BM_FATE_FREED;
+		/* Init is page-aligned; what the kernel freed is what it had. */
+		if (init_freed > (int64_t)rounded)
+			rounded = (uint64_t)init_freed;
+		stock_figures(g, BM_SRC_DMESG, v, rounded, init_freed > 0 ? (uint64_t)init_freed : 0, 0);
+		if (init_freed < 0)
+			g->freed = bm_unknown_fig;
+		sum_rounded += rounded;
+		parts[np++] = g;
+	}
+
+	/* The span the image reserved: [start, end of data or bss]. */
+	if (io) {
+		const struct iomem_entry *c = iomem_find(io, "Kernel code");
+		uint64_t end = 0;
+
+		for (size_t i = 0; i < io->n; i++)
+			if (!strncmp(io->e[i].name, "Kernel ", 7) && io->e[i].end + 1 > end)
+				end = io->e[i].end + 1;
+		if (c && end > c->start) {
+			span_start = c->start;
+			/*
+			 * arm reserves from _stext, which follows the head at the
+			 * next section boundary (2 MiB with LPAE, else 1 MiB).
+			 */
+			if (arch_is_arm32(r) && d && d->has_memory_line) {
+				uint64_t need = d->mem_code + d->mem_rodata + d->mem_init;
+				uint64_t a2 = (c->start + (2u << 20) - 1) & ~(uint64_t)((2u << 20) - 1);
+				uint64_t a1 = (c->start + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
+
+				span_start = a2 < end && end - a2 >= need ? a2 : a1;
+				span_estimated = true;
+			}
+			if (end > span_start)
+				span = pages_touched(span_start, end - span_start, ps);
+		}
+	}
+
+	rest_freed = (uint64_t)freed_or_zero(d, "unused kernel image (text/rodata gap)") +
+		     (uint64_t)freed_or_zero(d, "unused kernel image (rodata/data gap)") +
+		     (uint64_t)freed_or_zero(d, "SMP alternatives");
+	if (span > sum_rounded || rest_freed) {
+		uint64_t rest = span > sum_rounded ? span - sum_rounded : 0;
+
+		if (rest < rest_freed)
+			rest = rest_freed;
+		rc = stock_region(r, "kernel_rest", BM_KIND_KERNEL_REST, span ? BM_SRC_IOMEM : BM_SRC_DMESG, &g);
+		if (rc < 0)
+			return rc;
+		stock_figures(g, span ? BM_SRC_IOMEM : BM_SRC_DMESG, rest, rest, rest_freed, 0);
+		g->estimate = span_estimated;
+		parts[np++] = g;
+	}
+
+	/* The image is the sum of its parts, in every output. */
+	{
+		int64_t res = 0, held = 0, freed = 0, fp = 0;
+
+		rc = stock_region(r, "kernel", BM_KIND_KERNEL, from_iomem ? BM_SRC_IOMEM : BM_SRC_DMESG, &g);
+		if (rc < 0)
+			return rc;
+		for (size_t i = 0; i < np; i++) {
+			res += parts[i]->reserved.value;
+			held += parts[i]->held.known ? parts[i]->held.value : 0;
+			freed += parts[i]->freed.known ? parts[i]->freed.value : 0;
+			fp += parts[i]->footprint.known ? parts[i]->footprint.value : 0;
+			g->estimate |= parts[i]->estimate;
+			parts[i]->parent = "kernel";
+		}
+		g->reserved = bm_fig(res, BM_SRC_DERIVED);
+		g->held = bm_fig(held, BM_SRC_DERIVED);
+		g->freed = bm_fig(freed, BM_SRC_DERIVED);
+		g->nomap = bm_fig(0, BM_SRC_DERIVED);
+		g->footprint = bm_fig(fp, BM_SRC_DERIVED);
+		g->not_ram = bm_fig(0, BM_SRC_DERIVED);
+		g->removed = bm_fig(0, BM_SRC_DERIVED);
+		g->shared = bm_fig(0, BM_SRC_DERIVED);
+		g->unowned = bm_fig(0, BM_SRC_DERIVED);
+		g->is_parent = true;
+		g->fate = !freed ? BM_FATE_HELD : held ? BM_FATE_PARTIALLY_FREED : BM_FATE_FREED;
+		if (span_start && span) {
+			rc = model_region_add_range(g, span_start, span);
+			if (rc < 0)
+				return rc;
 		}
 	}
 	return 0;
 }
 
-static int stock_initrd(struct bootmem_report *r)
+static int stock_initrd(struct bootmem_report *r, uint32_t ps)
 {
 	const struct dmesg_facts *d = r->in.has_dmesg ? &r->in.dmesg : NULL;
 	int64_t freed = d ? dmesg_freed(d, "initrd") : -1;
@@ -145,6 +310,7 @@ static int stock_initrd(struct bootmem_report *r)
 		g->reserved = bm_fig(0, BM_SRC_DMESG);
 		g->held = bm_fig(0, BM_SRC_DMESG);
 		g->freed = bm_fig(0, BM_SRC_DMESG);
+		g->nomap = bm_fig(0, BM_SRC_DMESG);
 		rc = model_region_set_reason(g, d->initrd_reject_reason);
 		if (rc >= 0)
 			rc = model_add_finding(r, "initrd_rejected", BM_WARNING, BM_SRC_DMESG, g->name,
@@ -152,18 +318,38 @@ static int stock_initrd(struct bootmem_report *r)
 		return rc;
 	}
 	if (r->in.initrd_sysfs) {
+		if (size)
+			stock_figures(g, src, size, pages_touched(base, size, ps), 0, 0);
 		g->fate = BM_FATE_RETAINED;
 		g->freed = bm_fig(0, BM_SRC_DERIVED);
 		return model_region_set_reason(g, "retain_initrd (sys/firmware/initrd exists)");
 	}
 	if (freed >= 0) {
+		/* The kernel frees the pages wholly inside; a page it shares stays held. */
+		if (size)
+			stock_figures(g, src, size, pages_touched(base, size, ps), (uint64_t)freed, 0);
 		g->freed = bm_fig(freed, BM_SRC_DMESG);
-		g->fate = BM_FATE_FREED;
-	}
+		g->fate = g->held.known && g->held.value ? BM_FATE_PARTIALLY_FREED : BM_FATE_FREED;
+		if (!size) {
+			g->reserved = bm_fig(freed, BM_SRC_DMESG);
+			g->held = bm_fig(0, BM_SRC_DMESG);
+			g->nomap = bm_fig(0, BM_SRC_DMESG);
+		}
+	} else if (size)
+		stock_figures(g, src, size, pages_touched(base, size, ps), 0, 0);
 	return 0;
 }
 
-static int stock_fdt(struct bootmem_report *r)
+/* A dynamic node's size is in its "size" property, or only in the boot messages. */
+static uint64_t rmem_size(const struct dt_rmem_node *n, const struct dmesg_facts *d, uint64_t size)
+{
+	for (size_t k = 0; !size && d && k < d->n_rmem; k++)
+		if (strcmp(d->rmem[k].name, n->name) == 0)
+			size = d->rmem[k].end >= d->rmem[k].base ? d->rmem[k].end - d->rmem[k].base + 1 : 0;
+	return size;
+}
+
+static int stock_fdt(struct bootmem_report *r, uint32_t ps)
 {
 	const struct dt_info *fdt = r->in.fdt;
 	const struct dmesg_facts *d = r->in.has_dmesg ? &r->in.dmesg : NULL;
@@ -176,14 +362,17 @@ static int stock_fdt(struct bootmem_report *r)
 	rc = stock_region(r, "fdt", BM_KIND_FDT, BM_SRC_FDT, &g);
 	if (rc < 0)
 		return rc;
-	g->reserved = bm_fig(fdt->totalsize, BM_SRC_FDT);
+	/* The kernel keeps the blob it booted with reserved (it unflattens a copy). */
+	stock_figures(g, BM_SRC_FDT, fdt->totalsize, round_pages(fdt->totalsize, ps), 0, 0);
 
 	for (size_t i = 0; i < fdt->n_memreserve; i++) {
-		snprintf(name, sizeof(name), "memreserve@0x%" PRIx64, fdt->memreserve[i].base);
+		/* Named as in patched mode: in the order the kernel reserves them (the blob's), not by address. */
+		snprintf(name, sizeof(name), "memreserve_%zu", i);
 		rc = stock_region(r, name, BM_KIND_MEMRESERVE, BM_SRC_FDT, &g);
 		if (rc < 0)
 			return rc;
-		g->reserved = bm_fig((int64_t)fdt->memreserve[i].size, BM_SRC_FDT);
+		stock_figures(g, BM_SRC_FDT, fdt->memreserve[i].size,
+			      pages_touched(fdt->memreserve[i].base, fdt->memreserve[i].size, ps), 0, 0);
 		rc = model_region_add_range(g, fdt->memreserve[i].base, fdt->memreserve[i].size);
 		if (rc < 0)
 			return rc;
@@ -212,7 +401,10 @@ static int stock_fdt(struct bootmem_report *r)
 				if (rc < 0)
 					return rc;
 			}
-		g->reserved = bm_fig((int64_t)size, BM_SRC_FDT);
+		size = rmem_size(n, d, size);
+		/* no-map is out of the linear map; reusable (CMA) goes back to the page allocator. */
+		stock_figures(g, BM_SRC_FDT, size, round_pages(size, ps), n->reusable ? round_pages(size, ps) : 0,
+			      n->no_map ? round_pages(size, ps) : 0);
 		if (n->no_map)
 			g->fate = BM_FATE_NOMAP;
 		else if (n->reusable)
@@ -227,10 +419,357 @@ static int stock_fdt(struct bootmem_report *r)
 	return 0;
 }
 
+/* Without an FDT to read, the "OF: reserved mem:" lines name the carve-outs. */
+static int stock_rmem_dmesg(struct bootmem_report *r, uint32_t ps)
+{
+	const struct dmesg_facts *d = &r->in.dmesg;
+	struct bm_region *g = NULL;
+	int rc;
+
+	for (size_t i = 0; i < d->n_rmem; i++) {
+		const struct dmesg_rmem *m = &d->rmem[i];
+		uint64_t size = m->end >= m->base ? m->end - m->base + 1 : 0, rounded;
+
+		if (!size || model_find_region(r, m->name))
+			continue;
+		rc = stock_region(r, m->name, BM_KIND_RESERVED_MEMORY, BM_SRC_DMESG, &g);
+		if (rc < 0)
+			return rc;
+		rounded = pages_touched(m->base, size, ps);
+		stock_figures(g, BM_SRC_DMESG, size, rounded, m->reusable ? rounded : 0, m->nomap ? rounded : 0);
+		if (m->reusable)
+			g->fate = BM_FATE_REUSABLE;
+		g->flags |= (m->nomap ? BMF_F_NOMAP : 0) | (m->reusable ? BMF_F_REUSABLE : 0);
+		rc = model_region_add_range(g, m->base, size);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Hash tables: only the ones made before the page allocator are boot
+ * reservations (HASH_EARLY: the dentry and inode caches, unless hashdist
+ * puts them in vmalloc space).  The others come out of MemTotal like any
+ * allocation: listed, never counted in the boot cost.
+ */
+bool model_stock_hash_is_early(const struct dmesg_hash *h)
+{
+	return !h->vmalloc && (!strcmp(h->name, "Dentry cache") || !strcmp(h->name, "Inode-cache"));
+}
+
+static int stock_hashes(struct bootmem_report *r, uint32_t ps)
+{
+	const struct dmesg_facts *d = &r->in.dmesg;
+	struct bm_region *g = NULL;
+	int rc;
+
+	for (size_t i = 0; i < d->n_hashes; i++) {
+		if (!model_stock_hash_is_early(&d->hashes[i]) || model_find_region(r, d->hashes[i].name))
+			continue;
+		rc = stock_region(r, d->hashes[i].name, BM_KIND_HASH, BM_SRC_DMESG, &g);
+		if (rc < 0)
+			return rc;
+		stock_figures(g, BM_SRC_DMESG, d->hashes[i].bytes, round_pages(d->hashes[i].bytes, ps), 0, 0);
+	}
+	return 0;
+}
+
+/*
+ * The first percpu chunk: a unit per possible CPU, of which the kernel keeps
+ * "Embedded N pages/cpu" and frees the rest; a UP kernel keeps one whole
+ * unit.  Its small metadata allocations are not printed: an estimate.
+ */
+static int stock_percpu(struct bootmem_report *r, uint32_t ps)
+{
+	const struct dmesg_facts *d = &r->in.dmesg;
+	unsigned units = d->pcpu_units ? d->pcpu_units : d->nr_cpu_ids ? d->nr_cpu_ids : 1;
+	struct bm_region *g = NULL;
+	uint64_t per, total;
+	int rc;
+
+	if (d->pcpu_embedded_pages)
+		per = d->pcpu_embedded_pages * ps;
+	else if (d->pcpu_unit_size)
+		per = round_pages(d->pcpu_unit_size, ps);
+	else
+		return 0;
+	if (__builtin_mul_overflow(per, (uint64_t)units, &total))
+		return 0;
+	rc = stock_region(r, "percpu", BM_KIND_PERCPU, BM_SRC_DMESG, &g);
+	if (rc < 0)
+		return rc;
+	stock_figures(g, BM_SRC_DMESG, total, total, 0, 0);
+	g->estimate = true;
+	return 0;
+}
+
+/* swiotlb, crashkernel and cma= areas: printed with their place and size. */
+static int stock_resv(struct bootmem_report *r, uint32_t ps)
+{
+	const struct dmesg_facts *d = &r->in.dmesg;
+	struct bm_region *g = NULL;
+	int rc;
+
+	for (size_t i = 0; i < d->n_resv; i++) {
+		const struct dmesg_resv *v = &d->resv[i];
+		bool cma = !strcmp(v->name, "cma");
+		enum bm_kind kind = cma ? BM_KIND_CMA : !strcmp(v->name, "swiotlb") ? BM_KIND_SWIOTLB :
+				    BM_KIND_CRASHKERNEL;
+		uint64_t rounded = pages_touched(v->base, v->size, ps);
+
+		if (model_find_region(r, v->name))
+			continue;
+		rc = stock_region(r, v->name, kind, BM_SRC_DMESG, &g);
+		if (rc < 0)
+			return rc;
+		/* CMA pages go to the page allocator (MIGRATE_CMA) and count in MemTotal. */
+		stock_figures(g, BM_SRC_DMESG, v->size, rounded, cma ? rounded : 0, 0);
+		if (cma) {
+			g->fate = BM_FATE_REUSABLE;
+			g->flags |= BMF_F_REUSABLE;
+		}
+		rc = model_region_add_range(g, v->base, v->size);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* KFENCE: the pool it prints, and its metadata (about 1152 bytes an object, 384 on 32-bit): an estimate. */
+static int stock_kfence(struct bootmem_report *r, uint32_t ps)
+{
+	const struct dmesg_facts *d = &r->in.dmesg;
+	struct bm_region *g = NULL;
+	uint64_t meta, total;
+	int rc;
+
+	if (!d->kfence_bytes)
+		return 0;
+	meta = round_pages(d->kfence_objects * (arch_is_arm32(r) ? 384 : 1152), ps);
+	total = round_pages(d->kfence_bytes, ps) + meta;
+	rc = stock_region(r, "kfence", BM_KIND_KFENCE, BM_SRC_DMESG, &g);
+	if (rc < 0)
+		return rc;
+	stock_figures(g, BM_SRC_DMESG, total, total, 0, 0);
+	g->estimate = true;
+	return 0;
+}
+
+/* "log_buf_len=N[KMG]" on @cmdline, in bytes, or 0. */
+static uint64_t cmdline_log_buf_len(const char *cmdline)
+{
+	uint64_t v = 0;
+
+	for (const char *p = cmdline; p && (p = strstr(p, "log_buf_len=")); p++) {
+		const char *q = p + 12;
+
+		if (p != cmdline && p[-1] != ' ')
+			continue;
+		if (!util_parse_u64(&q, 10, &v) || v > (1ull << 40))
+			return 0;
+		v <<= *q == 'K' || *q == 'k' ? 10 : *q == 'M' || *q == 'm' ? 20 : *q == 'G' || *q == 'g' ? 30 : 0;
+	}
+	return v;
+}
+
+/*
+ * printk's buffer, when log_buf_len= asks for more than the static one: the
+ * text (a power of two) plus a descriptor and an info record per 32 bytes
+ * of it (24 + 88 bytes on 64-bit, 12 + 88 on 32-bit).  An estimate: the
+ * static buffer's size (CONFIG_LOG_BUF_SHIFT) is not printed, so requests
+ * under 1 MiB are left out.
+ */
+static int stock_log_buf(struct bootmem_report *r, uint32_t ps)
+{
+	const char *cmdline = r->in.cmdline ? r->in.cmdline : r->in.has_dmesg ? r->in.dmesg.cmdline : NULL;
+	uint64_t len = cmdline_log_buf_len(cmdline), text = 1, total;
+	struct bm_region *g = NULL;
+	int rc;
+
+	if (len < (1u << 20))
+		return 0;
+	while (text < len)
+		text <<= 1;
+	total = text + (text / 32) * (arch_is_arm32(r) ? 100 : 112);
+	rc = stock_region(r, "log_buf", BM_KIND_OWNER, r->in.cmdline ? BM_SRC_CMDLINE : BM_SRC_DMESG, &g);
+	if (rc < 0)
+		return rc;
+	stock_figures(g, g->src, total, round_pages(total, ps), 0, 0);
+	g->estimate = true;
+	return 0;
+}
+
+/* Top-level RAM ranges, from iomem or the firmware's memmap; calls @fn for each. */
+static void for_each_ram(const struct bootmem_report *r, void (*fn)(uint64_t start, uint64_t end, void *arg),
+			 void *arg)
+{
+	const struct iomem *io = r->in.iomem && !r->in.iomem->zeroed ? r->in.iomem : NULL;
+
+	if (io) {
+		for (size_t i = 0; i < io->n; i++)
+			if (io->e[i].depth == 0 && !strcmp(io->e[i].name, "System RAM"))
+				fn(io->e[i].start, io->e[i].end + 1, arg);
+	} else if (r->in.memmap)
+		for (size_t i = 0; i < r->in.memmap->n; i++)
+			if (!strcmp(r->in.memmap->e[i].type, "System RAM"))
+				fn(r->in.memmap->e[i].start, r->in.memmap->e[i].end + 1, arg);
+}
+
+struct ram_walk {
+	uint32_t ps;
+	uint64_t low;		/* whole RAM pages below 1 MiB */
+	uint64_t pages;		/* whole RAM pages */
+	uint64_t first, last;	/* lowest and highest RAM address */
+	uint64_t sect[64];	/* 128 MiB sections with RAM, as a small set */
+	size_t n_sect;
+	bool sect_full;
+};
+
+static void ram_walk_fn(uint64_t start, uint64_t end, void *arg)
+{
+	struct ram_walk *w = arg;
+	unsigned sh = page_shift(w->ps);
+	uint64_t a, b;
+
+	if (end <= start)
+		return;
+	pages_in(start, end - start, sh, &a, &b);
+	w->pages += b - a;
+	if (start < (1u << 20)) {
+		uint64_t e = end < (1u << 20) ? end : (1u << 20);
+
+		pages_in(start, e - start, sh, &a, &b);
+		w->low += (b - a) << sh;
+	}
+	if (!w->first || start < w->first)
+		w->first = start;
+	if (end > w->last)
+		w->last = end;
+	for (uint64_t s = start >> 27; s <= (end - 1) >> 27 && !w->sect_full; s++) {
+		bool seen = false;
+
+		for (size_t i = 0; i < w->n_sect; i++)
+			seen |= w->sect[i] == s;
+		if (seen)
+			continue;
+		if (w->n_sect == sizeof(w->sect) / sizeof(w->sect[0]))
+			w->sect_full = true;
+		else
+			w->sect[w->n_sect++] = s;
+	}
+}
+
+/*
+ * x86 reserves the whole first MiB (setup_arch(), since 5.13: BIOS data,
+ * the real-mode trampoline), so every RAM page below 1 MiB is held.
+ */
+static int stock_low_mib(struct bootmem_report *r, const struct ram_walk *w)
+{
+	struct bm_region *g = NULL;
+	int rc;
+
+	if (!arch_is_x86(r) || !w->low)
+		return 0;
+	rc = stock_region(r, "first_mib", BM_KIND_FIRMWARE, r->in.iomem ? BM_SRC_IOMEM : BM_SRC_MEMMAP, &g);
+	if (rc < 0)
+		return rc;
+	stock_figures(g, g->src, w->low, w->low, 0, 0);
+	return model_region_add_range(g, 0, 1u << 20);
+}
+
+/*
+ * The struct page array: 64 bytes per page on 64-bit kernels, allocated a
+ * 128 MiB section at a time (SPARSEMEM_VMEMMAP); 32 bytes a page over the
+ * RAM span on 32-bit arm (FLATMEM).  An estimate, labelled as one.
+ */
+static int stock_memmap(struct bootmem_report *r, const struct ram_walk *w)
+{
+	struct bm_region *g = NULL;
+	uint64_t bytes;
+	int rc;
+
+	if (!w->pages)
+		return 0;
+	if (arch_is_arm32(r))
+		bytes = ((w->last - w->first) >> page_shift(w->ps)) * 32;
+	else if (!w->sect_full)
+		bytes = (uint64_t)w->n_sect * ((128ull << 20) >> page_shift(w->ps)) * 64;
+	else
+		bytes = w->pages * 64;
+	rc = stock_region(r, "memmap", BM_KIND_MEMMAP, BM_SRC_DERIVED, &g);
+	if (rc < 0)
+		return rc;
+	stock_figures(g, BM_SRC_DERIVED, bytes, round_pages(bytes, w->ps), 0, 0);
+	g->estimate = true;
+	return 0;
+}
+
+struct overlap {
+	const struct bm_region *g;
+	uint64_t bytes;
+};
+
+static void overlap_fn(uint64_t start, uint64_t end, void *arg)
+{
+	struct overlap *o = arg;
+
+	for (size_t i = 0; i < o->g->n_ranges; i++) {
+		uint64_t a = o->g->ranges[i].base, b = a + o->g->ranges[i].size;
+
+		a = a > start ? a : start;
+		b = b < end ? b : end;
+		if (b > a)
+			o->bytes += b - a;
+	}
+}
+
+/*
+ * Itemized = Σ held + nomap over the leaf regions (the image counts through
+ * its parts).  No-map memory counts only where it is inside the RAM figure:
+ * iomem leaves it out of System RAM on arm64, and so out of the boot cost.
+ */
+static void stock_coverage(struct bootmem_report *r)
+{
+	struct bm_reconciliation *rec = &r->rec;
+	int64_t exact = 0, est = 0;
+
+	for (size_t i = 0; i < r->n_regions; i++) {
+		const struct bm_region *g = &r->regions[i];
+		int64_t v = g->held.known ? g->held.value : 0;
+
+		if (g->nomap.known && g->nomap.value > 0) {
+			struct overlap o = { .g = g };
+
+			for_each_ram(r, overlap_fn, &o);
+			v += (int64_t)o.bytes < g->nomap.value ? (int64_t)o.bytes : g->nomap.value;
+		}
+
+		if (g->is_parent)
+			continue;
+		if (g->estimate)
+			est += v;
+		else
+			exact += v;
+	}
+	rec->has_itemized = true;
+	rec->itemized = bm_fig(exact + est, BM_SRC_DERIVED);
+	rec->itemized_exact = bm_fig(exact, BM_SRC_DERIVED);
+	rec->itemized_estimated = bm_fig(est, BM_SRC_DERIVED);
+	if (rec->gap.known) {
+		rec->not_itemized = bm_fig(rec->gap.value - (exact + est), BM_SRC_DERIVED);
+		rec->coverage_ppm = rec->gap.value > 0 ?
+			(uint32_t)((double)(exact + est) * 1e6 / (double)rec->gap.value + 0.5) : 0;
+	} else
+		rec->not_itemized = bm_unknown_fig;
+}
+
 int model_build_stock(struct bootmem_report *r)
 {
 	struct bm_reconciliation *rec = &r->rec;
 	const struct dmesg_facts *d = r->in.has_dmesg ? &r->in.dmesg : NULL;
+	struct ram_walk walk = { 0 };
+	uint32_t ps;
 	int rc;
 
 	/* RAM: the kernel's own view first (iomem), then firmware's, then the Memory: line. */
@@ -269,13 +808,33 @@ int model_build_stock(struct bootmem_report *r)
 	model_add_missing(r, "region_held_bytes");
 	model_add_missing(r, "events");
 
-	rc = stock_kernel(r);
+	ps = stock_page_size(d);
+	walk.ps = ps;
+	for_each_ram(r, ram_walk_fn, &walk);
+	rc = stock_kernel(r, ps);
 	if (rc >= 0)
-		rc = stock_initrd(r);
+		rc = stock_initrd(r, ps);
 	if (rc >= 0)
-		rc = stock_fdt(r);
+		rc = stock_fdt(r, ps);
+	if (rc >= 0 && d && !r->in.fdt)
+		rc = stock_rmem_dmesg(r, ps);
+	if (rc >= 0 && d)
+		rc = stock_hashes(r, ps);
+	if (rc >= 0 && d)
+		rc = stock_percpu(r, ps);
+	if (rc >= 0 && d)
+		rc = stock_resv(r, ps);
+	if (rc >= 0 && d)
+		rc = stock_kfence(r, ps);
+	if (rc >= 0)
+		rc = stock_log_buf(r, ps);
+	if (rc >= 0)
+		rc = stock_low_mib(r, &walk);
+	if (rc >= 0)
+		rc = stock_memmap(r, &walk);
 	if (rc < 0)
 		return rc;
+	stock_coverage(r);
 	if (!model_find_kind(r, BM_KIND_KERNEL_TEXT))
 		model_add_missing(r, "kernel_sections");
 	if (!model_find_kind(r, BM_KIND_INITRD))

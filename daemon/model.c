@@ -318,6 +318,13 @@ static void make_summary(struct bootmem_report *r)
 			 util_format_sbytes(rec->held.value, c, sizeof(c)),
 			 rec->unexplained.value == 0 ? "0 B" : "NONZERO",
 			 rec->consistent_known && !rec->memtotal_consistent ? ", MemTotal inconsistent" : "");
+	else if (rec->gap.known && rec->has_itemized && rec->itemized.value)
+		snprintf(r->summary, sizeof(r->summary),
+			 "stock kernel: RAM %s, MemTotal %s, boot cost %s, %u.%u%% itemized",
+			 util_format_sbytes(rec->ram.value, a, sizeof(a)),
+			 util_format_sbytes(rec->memtotal.value, b, sizeof(b)),
+			 util_format_sbytes(rec->gap.value, c, sizeof(c)),
+			 rec->coverage_ppm / 10000, rec->coverage_ppm / 1000 % 10);
 	else if (rec->gap.known)
 		snprintf(r->summary, sizeof(r->summary),
 			 "stock kernel: RAM %s, MemTotal %s, boot cost %s (not itemized)",

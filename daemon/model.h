@@ -111,6 +111,7 @@ struct bm_region {
 	size_t *events;		/* indices into log->events: its lifecycle */
 	size_t n_events, cap_events;
 	size_t n_claims;	/* reservation events that make it up (records × count) */
+	bool estimate;		/* stock mode: its figures are estimated, not read (see METRICS.md) */
 };
 
 enum bm_severity {
@@ -170,6 +171,14 @@ struct bm_reconciliation {
 	bool memtotal_consistent;	/* memtotal_log == memtotal */
 	struct bm_range *unexplained_ranges;
 	size_t n_unexplained_ranges, cap_unexplained_ranges;
+	/*
+	 * Stock mode: the boot cost (gap) itemized from what the kernel printed.
+	 * itemized = Σ held + nomap of the stock regions, each page once;
+	 * not_itemized = gap - itemized; coverage = itemized / gap.
+	 */
+	bool has_itemized;
+	struct bm_figure itemized, itemized_exact, itemized_estimated, not_itemized;
+	uint32_t coverage_ppm;		/* itemized / gap, in millionths (may exceed 10^6) */
 };
 
 /*
@@ -229,3 +238,5 @@ void model_free(struct bootmem_report *r);
 /* Convenience for renderers and tests. */
 const struct bm_region *model_find_region(const struct bootmem_report *r, const char *name);
 const struct bm_region *model_find_kind(const struct bootmem_report *r, enum bm_kind k);
+/* Stock mode: a hash table the kernel made from memblock (a boot reservation), not from MemTotal. */
+bool model_stock_hash_is_early(const struct dmesg_hash *h);

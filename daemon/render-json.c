@@ -126,6 +126,7 @@ static json_t *region_json(const struct bootmem_report *r, const struct bm_regio
 	set(o, "is_parent", json_boolean(g->is_parent));
 	set(o, "folded", json_boolean(g->folded));
 	set(o, "source", json_string(bm_src_name(g->src)));
+	set(o, "exact", json_boolean(!g->estimate));
 	set(src, "reserved_bytes", g->reserved.known ? json_string(bm_src_name(g->reserved.src)) : json_null());
 	set(src, "held_bytes", g->held.known ? json_string(bm_src_name(g->held.src)) : json_null());
 	set(src, "freed_bytes", g->freed.known ? json_string(bm_src_name(g->freed.src)) : json_null());
@@ -202,6 +203,18 @@ static json_t *reconciliation_json(const struct bootmem_report *r)
 	}
 	set(o, "runtime_terms", terms);
 	set(o, "figure_sources", src);
+	/* Stock mode: the boot cost itemized from the kernel's messages. */
+	if (rec->has_itemized) {
+		json_t *it = json_object();
+
+		set(it, "itemized_bytes", jfig(&rec->itemized));
+		set(it, "exact_bytes", jfig(&rec->itemized_exact));
+		set(it, "estimated_bytes", jfig(&rec->itemized_estimated));
+		set(it, "not_itemized_bytes", jfig(&rec->not_itemized));
+		set(it, "coverage", rec->gap.known ? json_real((double)rec->coverage_ppm / 1e6) : json_null());
+		set(o, "itemized", it);
+	} else
+		set(o, "itemized", json_null());
 	return o;
 }
 

@@ -160,6 +160,32 @@ static void dropped_metric(struct out *o, const struct bootmem_report *r, const 
 	}
 }
 
+/* Stock mode: how much of RAM - MemTotal the kernel's messages itemize, and from where. */
+static void stock_metrics(struct out *o, const struct bootmem_report *r)
+{
+	const struct bm_reconciliation *rec = &r->rec;
+
+	family(o, "bootmemd_itemized_bytes", "gauge",
+	       "Stock kernel: bytes of RAM - MemTotal itemized from the kernel's messages, read or estimated.");
+	sample(o, "bootmemd_itemized_bytes", rec->itemized_exact.value, "exact", "true", NULL);
+	sample(o, "bootmemd_itemized_bytes", rec->itemized_estimated.value, "exact", "false", NULL);
+	gauge(o, "bootmemd_not_itemized_bytes", "Stock kernel: RAM - MemTotal that no message itemizes.",
+	      &rec->not_itemized);
+	if (rec->gap.known) {
+		family(o, "bootmemd_itemized_coverage_ratio", "gauge",
+		       "Stock kernel: itemized bytes over RAM - MemTotal.");
+		sb_printf(&o->sb, "bootmemd_itemized_coverage_ratio %u.%06u\n", rec->coverage_ppm / 1000000,
+			  rec->coverage_ppm % 1000000);
+	}
+	family(o, "bootmemd_region_source_info", "info",
+	       "Stock kernel: where a region's figures come from, and whether they are read (exact) or estimated.");
+	for (size_t i = 0; i < r->n_regions; i++)
+		if (!r->regions[i].folded)
+			sample(o, "bootmemd_region_source_info", 1, "region", r->regions[i].name,
+			       "kind", bm_kind_name(r->regions[i].kind), "source", bm_src_name(r->regions[i].src),
+			       "exact", r->regions[i].estimate ? "false" : "true", NULL);
+}
+
 int render_metrics(const struct bootmem_report *r, bool openmetrics, char **outp, size_t *len)
 {
 	struct out o = { .om = openmetrics };
@@ -257,6 +283,9 @@ int render_metrics(const struct bootmem_report *r, bool openmetrics, char **outp
 		      "Bytes of a boot region in pages another region owns, counted there.",
 		      offsetof(struct bm_region, shared));
 	region_fate_metric(&o, r);
+
+	if (rec->has_itemized)
+		stock_metrics(&o, r);
 
 	if (initrd) {
 		family(&o, "bootmemd_initrd_fate", "gauge", "1 for the initrd's fate, 0 for the others.");

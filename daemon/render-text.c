@@ -31,6 +31,7 @@ static const char *fb(const struct bm_figure *f, char *buf, size_t n)
 /* The columns past FREED that any region fills: shown only then. */
 struct cols {
 	bool nomap, not_ram, removed, shared;
+	bool stock;	/* each line says its source, and whether it is an estimate */
 };
 
 static void region_line(struct strbuf *sb, const struct cols *c, const struct bm_region *g)
@@ -52,6 +53,9 @@ static void region_line(struct strbuf *sb, const struct cols *c, const struct bm
 	sb_printf(sb, "  %s", bm_fate_name(g->fate));
 	if (g->reason)
 		sb_printf(sb, " (%s)", g->reason);
+	/* Stock mode: where each figure comes from, and whether it is read or estimated. */
+	if (c->stock)
+		sb_printf(sb, "  [%s%s]", g->estimate ? "estimate, " : "", bm_src_name(g->src));
 	sb_puts(sb, "\n");
 }
 
@@ -83,6 +87,7 @@ int render_text(const struct bootmem_report *r, char **out, size_t *len)
 		  r->patched ? "bootmem_fate log" : "stock kernel (no bootmem_fate log): partial figures");
 	sb_printf(&sb, "%s\n\n", r->summary);
 
+	c.stock = !r->patched;
 	for (size_t i = 0; i < r->n_regions; i++) {
 		const struct bm_region *g = &r->regions[i];
 
@@ -147,6 +152,16 @@ int render_text(const struct bootmem_report *r, char **out, size_t *len)
 			  fb(&rec->not_ram, a, sizeof(a)));
 	if (!r->patched)
 		rec_line(&sb, " ", "RAM - MemTotal", &rec->gap);
+	if (!r->patched && rec->has_itemized) {
+		sb_puts(&sb, "\nboot cost itemized from the kernel's messages (RAM - MemTotal = itemized + not itemized)\n");
+		rec_line(&sb, " ", "RAM - MemTotal", &rec->gap);
+		rec_line(&sb, "=", "itemized, exact", &rec->itemized_exact);
+		rec_line(&sb, "+", "itemized, estimated", &rec->itemized_estimated);
+		rec_line(&sb, "+", "not itemized", &rec->not_itemized);
+		if (rec->gap.known)
+			sb_printf(&sb, "  coverage %u.%u%% of RAM - MemTotal\n", rec->coverage_ppm / 10000,
+				  rec->coverage_ppm / 1000 % 10);
+	}
 	if (rec->consistent_known)
 		sb_printf(&sb, "  MemTotal rebuilt from the log %s /proc/meminfo (%s)\n",
 			  rec->memtotal_consistent ? "matches" : "DIFFERS FROM",

@@ -100,8 +100,108 @@ static void parse_rmem_line(const char *s, struct dmesg_facts *f)
 	f->rmem[f->n_rmem++] = r;
 }
 
+static void add_resv(struct dmesg_facts *f, const char *name, uint64_t base, uint64_t size)
+{
+	if (f->n_resv >= sizeof(f->resv) / sizeof(f->resv[0]) || !size || base + size < base)
+		return;
+	snprintf(f->resv[f->n_resv].name, sizeof(f->resv[0].name), "%s", name);
+	f->resv[f->n_resv].base = base;
+	f->resv[f->n_resv].size = size;
+	f->n_resv++;
+}
+
+/* "<name> hash table entries: N (order: O, B bytes, linear|vmalloc)" */
+static void parse_hash_line(const char *msg, const char *tail, struct dmesg_facts *f)
+{
+	struct dmesg_hash h = { 0 };
+	const char *s = tail + strlen(" hash table entries: ");
+	uint64_t order;
+
+	if (f->n_hashes >= sizeof(f->hashes) / sizeof(f->hashes[0]) || tail == msg ||
+	    !util_parse_u64(&s, 10, &h.entries) || !expect(&s, " (order: ") || !util_parse_u64(&s, 10, &order) ||
+	    order > 64 || !expect(&s, ", ") || !util_parse_u64(&s, 10, &h.bytes) || !expect(&s, " bytes, "))
+		return;
+	if (expect(&s, "vmalloc"))
+		h.vmalloc = true;
+	else if (!expect(&s, "linear"))
+		return;
+	h.order = (unsigned)order;
+	h.after_memory = f->has_memory_line;
+	snprintf(h.name, sizeof(h.name), "%.*s", (int)(tail - msg), msg);
+	f->hashes[f->n_hashes++] = h;
+}
+
+/* "[mem 0xA-0xB]": B exclusive for swiotlb, as it prints start and end. */
+static void parse_swiotlb(const char *s, struct dmesg_facts *f)
+{
+	uint64_t a, b;
+
+	if (util_parse_u64(&s, 16, &a) && expect(&s, "-") && util_parse_u64(&s, 16, &b) && b > a)
+		add_resv(f, "swiotlb", a, b - a);
+}
+
+/* kernel/crash_reserve.c: "crashkernel reserved: 0xA - 0xB (N MB)", B exclusive. */
+static void parse_crashkernel(const char *s, const char *name, struct dmesg_facts *f)
+{
+	uint64_t a, b;
+
+	if (util_parse_u64(&s, 16, &a) && expect(&s, " - ") && util_parse_u64(&s, 16, &b) && b > a)
+		add_resv(f, name, a, b - a);
+}
+
+/* mm/cma.c: "cma: Reserved N MiB at 0xA on node M" (the size in whole MiB, as printed). */
+static void parse_cma(const char *s, struct dmesg_facts *f)
+{
+	uint64_t mib, a;
+
+	if (util_parse_u64(&s, 10, &mib) && mib < (1ull << 40) && expect(&s, " MiB at ") &&
+	    util_parse_u64(&s, 16, &a))
+		add_resv(f, "cma", a, mib << 20);
+}
+
+/* "pcpu-alloc: s36128 r0 d29408 u65536 alloc=16*4096" or "pcpu-alloc: [0] 0 1 2 3 " */
+static void parse_pcpu_alloc(const char *s, struct dmesg_facts *f)
+{
+	uint64_t v;
+
+	if (*s == '[') {
+		const char *rb = strchr(s, ']');
+
+		for (s = rb ? rb + 1 : s + strlen(s); *s; ) {
+			while (*s == ' ')
+				s++;
+			if (isdigit((unsigned char)*s) && util_parse_u64(&s, 10, &v))
+				f->pcpu_units++;
+			else if (*s)
+				s++;	/* "-": an empty unit */
+		}
+		return;
+	}
+	for (const char *u = strstr(s, " u"); u; u = strstr(u + 1, " u")) {
+		const char *p = u + 2;
+
+		if (util_parse_u64(&p, 10, &v) && *p == ' ') {
+			f->pcpu_unit_size = v;
+			return;
+		}
+	}
+}
+
+static void parse_nr_cpu_ids(const char *msg, struct dmesg_facts *f)
+{
+	const char *p = strstr(msg, "nr_cpu_ids");
+	uint64_t v;
+
+	if (!p || f->nr_cpu_ids)
+		return;
+	p += 10;
+	if ((*p == ':' || *p == '=') && (p++, util_parse_u64(&p, 10, &v)) && v && v < 65536)
+		f->nr_cpu_ids = (unsigned)v;
+}
+
 void kmsg_parse_line(const char *line, size_t len, struct dmesg_facts *f)
 {
+	const char *tail;
 	const char *s = line, *end = line + len;
 	char msg[600];
 	size_t n;
@@ -139,6 +239,7 @@ void kmsg_parse_line(const char *line, size_t len, struct dmesg_facts *f)
 	util_sanitize_text(msg);
 	n = strlen(msg);
 	f->lines++;
+	parse_nr_cpu_ids(msg, f);
 
 	if (strncmp(msg, "Memory: ", 8) == 0)
 		parse_memory_line(msg + 8, f);
@@ -164,6 +265,41 @@ void kmsg_parse_line(const char *line, size_t len, struct dmesg_facts *f)
 			f->ramdisk_start = a;
 			f->ramdisk_end = b;
 		}
+	} else if (strncmp(msg, "Linux version ", 14) == 0)
+		f->has_linux_version = true;
+	else if ((tail = strstr(msg, " hash table entries: ")))
+		parse_hash_line(msg, tail, f);
+	else if (strncmp(msg, "percpu: Embedded ", 17) == 0) {
+		const char *p = msg + 17;
+		uint64_t v;
+
+		if (util_parse_u64(&p, 10, &v) && expect(&p, " pages/cpu"))
+			f->pcpu_embedded_pages = v;
+	} else if (strncmp(msg, "pcpu-alloc: ", 12) == 0)
+		parse_pcpu_alloc(msg + 12, f);
+	else if (strncmp(msg, "software IO TLB: mapped [mem ", 29) == 0)
+		parse_swiotlb(msg + 29, f);
+	else if (strncmp(msg, "crashkernel reserved: ", 22) == 0)
+		parse_crashkernel(msg + 22, "crashkernel", f);
+	else if (strncmp(msg, "crashkernel low memory reserved: ", 33) == 0)
+		parse_crashkernel(msg + 33, "crashkernel_low", f);
+	else if (strncmp(msg, "kfence: initialized - using ", 28) == 0) {
+		const char *p = msg + 28;
+		uint64_t b, o;
+
+		if (util_parse_u64(&p, 10, &b) && expect(&p, " bytes for ") && util_parse_u64(&p, 10, &o) &&
+		    o < (1u << 24)) {
+			f->kfence_bytes = b;
+			f->kfence_objects = o;
+		}
+	} else if (strncmp(msg, "cma: Reserved ", 14) == 0)
+		parse_cma(msg + 14, f);
+	else if (strncmp(msg, "Built ", 6) == 0 && (tail = strstr(msg, "Total pages: "))) {
+		const char *p = tail + 13;
+		uint64_t v;
+
+		if (util_parse_u64(&p, 10, &v))
+			f->total_pages = v;
 	} else if (strncmp(msg, "Kernel command line: ", 21) == 0)
 		snprintf(f->cmdline, sizeof(f->cmdline), "%.*s", (int)sizeof(f->cmdline) - 1, msg + 21);
 }

@@ -28,8 +28,25 @@ struct dmesg_rmem {
 	char name[64];
 };
 
+/* "<name> hash table entries: N (order: O, B bytes, linear|vmalloc)" */
+struct dmesg_hash {
+	char name[48];
+	uint64_t entries, bytes;
+	unsigned order;
+	bool vmalloc;
+	bool after_memory;	/* printed after the Memory: line */
+};
+
+/* A reservation the kernel printed with its place: swiotlb, crashkernel, cma. */
+struct dmesg_resv {
+	char name[48];
+	uint64_t base, size;	/* size 0: place unknown */
+};
+
 struct dmesg_facts {
 	size_t lines;
+	/* "Linux version ...": the ring buffer still holds this boot's start */
+	bool has_linux_version;
 	/* "Memory: %luK/%luK available (...)", in bytes */
 	bool has_memory_line;
 	uint64_t mem_available, mem_physpages, mem_code, mem_rwdata, mem_rodata, mem_init,
@@ -48,6 +65,20 @@ struct dmesg_facts {
 	/* x86 "RAMDISK: [mem 0x...-0x...]" */
 	bool has_ramdisk;
 	uint64_t ramdisk_start, ramdisk_end;	/* end inclusive */
+	/* alloc_large_system_hash() tables, each by name */
+	struct dmesg_hash hashes[32];
+	size_t n_hashes;
+	/* "percpu: Embedded N pages/cpu ...", "pcpu-alloc: s r d uU alloc=..", "pcpu-alloc: [g] 0 1 .." */
+	uint64_t pcpu_embedded_pages, pcpu_unit_size;
+	unsigned pcpu_units;		/* CPUs listed in the pcpu-alloc group lines */
+	unsigned nr_cpu_ids;		/* "nr_cpu_ids:N" or "nr_cpu_ids=N", 0 when not printed */
+	/* "software IO TLB: mapped [mem A-B] (NMB)", "crashkernel reserved: A - B (N MB)", "cma: Reserved N MiB at A" */
+	struct dmesg_resv resv[8];
+	size_t n_resv;
+	/* "kfence: initialized - using N bytes for M objects" */
+	uint64_t kfence_bytes, kfence_objects;
+	/* "Built N zonelists, mobility grouping on.  Total pages: N" */
+	uint64_t total_pages;
 	/* "Kernel command line: ..." */
 	char cmdline[512];
 };

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Stock mode against the truth on the same boot: every captured harness boot
+ * with a bootmem_fate log is read twice, with the log (the truth) and with
+ * the log hidden (stock mode), and each itemized figure is compared with what
+ * the log says for the same owner.
+ *
+ * Tolerances (stated here and in METRICS.md):
+ *   exact items: equal, to the page at each end of a range (held within two
+ *     pages: the log gives a page two owners share to one of them);
+ *   the kernel image as a whole: 128 KiB (x86's brk lies past the end iomem shows);
+ *   x86's first MiB against setup_arch + reserve_real_mode: 64 KiB;
+ *   estimates: memmap 5% + 256 KiB, log_buf and kfence 5%, percpu 50% + 64 KiB
+ *     (its metadata and per-group rounding are not printed).
+ * Coverage: itemized / (RAM - MemTotal) >= 95% on each boot, except those
+ * listed in `short_of_95` with the reason and the floor they do reach.
+ *
+ *   test-stock-vs-log SOURCE_ROOT
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "report.h"
+#include "tap.h"
+
+#define PAGE 4096
+
+static int64_t held(const struct bm_region *g)
+{
+	return g && g->held.known ? g->held.value : 0;
+}
+
+static int64_t iabs(int64_t v)
+{
+	return v < 0 ? -v : v;
+}
+
+/* Σ held of the log's regions named in @names (NULL-terminated). */
+static int64_t log_held(const struct bootmem_report *t, const char *const *names)
+{
+	int64_t sum = 0;
+
+	for (; *names; names++)
+		sum += held(model_find_region(t, *names));
+	return sum;
+}
+
+static const struct {
+	const char *boot;
+	unsigned floor_pct;
+	const char *why;
+} short_of_95[] = {
+	{ "x86_64-ovmf", 80, "EFI boot services memory kept reserved (37.9 MiB) is not itemized" },
+	{ "arm64-dt-numa", 90, "arm64 page tables (8 MiB) and NUMA node data are not printed" },
+	{ "arm64-uefi-acpi", 90, "arm64 page tables and EFI/ACPI reservations are not printed" },
+};
+
+static void compare(const char *name, const struct bootmem_report *t, const struct bootmem_report *s)
+{
+	static const char *const exact_same[] = {
+		"kernel_text", "kernel_rodata", "kernel_data", "kernel_bss", "kernel_init", "initrd", "fdt",
+		"swiotlb", NULL,
+	};
+	const struct bm_region *g, *k;
+	unsigned floor = 95;
+
+	for (size_t i = 0; exact_same[i]; i++) {
+		g = model_find_region(s, exact_same[i]);
+		k = model_find_region(t, exact_same[i]);
+		if (!g || !k)
+			continue;
+		CHECK(iabs(held(g) - held(k)) <= 2 * PAGE, "%s: %s held %" PRId64 " (stock) vs %" PRId64 " (log)",
+		      name, exact_same[i], held(g), held(k));
+		if (g->freed.known && k->freed.known && (g->kind == BM_KIND_KERNEL_INIT || g->kind == BM_KIND_INITRD))
+			CHECK(iabs(g->freed.value - k->freed.value) <= PAGE,
+			      "%s: %s freed %" PRId64 " vs %" PRId64, name, exact_same[i], g->freed.value,
+			      k->freed.value);
+	}
+	/* The image as a whole: the log's image against the sum of the stock parts. */
+	g = model_find_region(s, "kernel");
+	k = model_find_region(t, "kernel");
+	if (g && k)
+		CHECK(g->is_parent && k->is_parent && iabs(held(g) - held(k)) <= 128 * 1024,
+		      "%s: kernel image held %" PRId64 " vs %" PRId64, name, held(g), held(k));
+	/* The two early hash tables: the pair exactly, each to a page. */
+	{
+		static const char *const h[] = { "Dentry cache", "Inode-cache", NULL };
+		int64_t a = log_held(s, h), b = log_held(t, h);
+
+		CHECK(iabs(a - b) <= PAGE, "%s: early hash tables %" PRId64 " vs %" PRId64, name, a, b);
+	}
+	/*
+	 * x86's first MiB is setup_arch's reservation and the real-mode
+	 * trampoline in it; setup_arch's other small reserves (EBDA, BIOS
+	 * areas) may lie elsewhere under OVMF: 64 KiB.
+	 */
+	g = model_find_region(s, "first_mib");
+	if (g) {
+		static const char *const o[] = { "setup_arch", "reserve_real_mode", NULL };
+
+		CHECK(iabs(held(g) - log_held(t, o)) <= 64 * 1024, "%s: first MiB %" PRId64 " vs %" PRId64,
+		      name, held(g), log_held(t, o));
+	}
+	/* Carve-outs by name (FDT nodes, memreserve, cma): the same bytes. */
+	for (size_t i = 0; i < s->n_regions; i++) {
+		g = &s->regions[i];
+		if (g->kind != BM_KIND_RESERVED_MEMORY && g->kind != BM_KIND_MEMRESERVE && g->kind != BM_KIND_CMA)
+			continue;
+		k = model_find_region(t, g->name);
+		if (g->kind == BM_KIND_CMA && !k)
+			k = model_find_kind(t, BM_KIND_CMA);
+		CHECK(k, "%s: %s is in the log", name, g->name);
+		if (k)
+			CHECK(iabs(held(g) - held(k)) <= 2 * PAGE && g->reserved.value == k->reserved.value,
+			      "%s: %s reserved %" PRId64 "/%" PRId64 " held %" PRId64 "/%" PRId64, name, g->name,
+			      g->reserved.value, k->reserved.value, held(g), held(k));
+	}
+	/* Estimates. */
+	g = model_find_region(s, "memmap");
+	k = model_find_region(t, "memmap");
+	if (g && k)
+		CHECK(iabs(held(g) - held(k)) <= held(k) / 20 + 256 * 1024, "%s: memmap estimate %" PRId64
+		      " vs %" PRId64, name, held(g), held(k));
+	g = model_find_region(s, "percpu");
+	k = model_find_region(t, "percpu");
+	if (g && k)
+		CHECK(iabs(held(g) - held(k)) <= held(k) / 2 + 64 * 1024, "%s: percpu estimate %" PRId64
+		      " vs %" PRId64, name, held(g), held(k));
+	g = model_find_region(s, "log_buf");
+	if (g)
+		CHECK(iabs(held(g) - held(model_find_region(t, "setup_log_buf"))) <= held(g) / 20,
+		      "%s: log_buf estimate %" PRId64 " vs %" PRId64, name, held(g),
+		      held(model_find_region(t, "setup_log_buf")));
+	g = model_find_region(s, "kfence");
+	if (g)
+		CHECK(iabs(held(g) - held(model_find_region(t, "kfence"))) <= held(g) / 20,
+		      "%s: kfence estimate %" PRId64 " vs %" PRId64, name, held(g),
+		      held(model_find_region(t, "kfence")));
+
+	/* Coverage, and the gap the same as the log's. */
+	for (size_t i = 0; i < sizeof(short_of_95) / sizeof(short_of_95[0]); i++)
+		if (!strcmp(short_of_95[i].boot, name)) {
+			floor = short_of_95[i].floor_pct;
+			printf("# %s: below 95%%: %s\n", name, short_of_95[i].why);
+		}
+	CHECK(s->rec.has_itemized && s->rec.coverage_ppm >= floor * 10000u, "%s: coverage %u.%u%% >= %u%%",
+	      name, s->rec.coverage_ppm / 10000, s->rec.coverage_ppm / 1000 % 10, floor);
+	printf("# %-24s coverage %3u.%u%%  itemized %" PRId64 " (estimated %" PRId64 ") of %" PRId64 "\n", name,
+	       s->rec.coverage_ppm / 10000, s->rec.coverage_ppm / 1000 % 10, s->rec.itemized.value,
+	       s->rec.itemized_estimated.value, s->rec.gap.value);
+}
+
+int main(int argc, char **argv)
+{
+	char dir[4096], root[8192];
+	struct dirent **de;
+	int n, boots = 0;
+
+	if (argc < 2)
+		return 2;
+	snprintf(dir, sizeof(dir), "%s/tests/data/vm", argv[1]);
+	n = scandir(dir, &de, NULL, alphasort);
+	CHECK(n > 0, "harness boots under %s", dir);
+	for (int i = 0; i < n; i++) {
+		struct report_paths hide = { 0 };
+		struct bootmem_report *t = NULL, *s = NULL;
+
+		snprintf(root, sizeof(root), "%s/%s", dir, de[i]->d_name);
+		if (de[i]->d_name[0] == '.' || report_load(root, NULL, &t) < 0 || !report_has_kernel_log(t)) {
+			report_free(t);
+			free(de[i]);
+			continue;
+		}
+		hide.path[BM_SRC_LOG] = "/nonexistent/bootmem_fate/log";
+		CHECK(report_load(root, &hide, &s) == 0 && !report_has_kernel_log(s), "%s: loads stock",
+		      de[i]->d_name);
+		/* A balloon boot's RAM grew after boot: stock mode cannot know, and says so. */
+		if (s && !s->rec.gap.known)
+			printf("# %s: RAM - MemTotal unknown in stock mode (%s)\n", de[i]->d_name, report_summary(s));
+		else if (s)
+			compare(de[i]->d_name, t, s);
+		boots++;
+		report_free(t);
+		report_free(s);
+		free(de[i]);
+	}
+	free(de);
+	CHECK(boots >= 10, "%d harness boots compared", boots);
+	return tap_done("test-stock-vs-log");
+}
