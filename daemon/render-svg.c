@@ -43,6 +43,7 @@ static const char *const fate_colors[_BM_FATE_MAX] = {
 	[BM_FATE_NOMAP] = "#79706e",
 	[BM_FATE_REUSABLE] = "#76b7b2",
 	[BM_FATE_NOT_RAM] = "#9c755f",
+	[BM_FATE_SHARED] = "#d4a6c8",
 	[BM_FATE_UNKNOWN] = "#bab0ac",
 };
 #define COLOR_FREE "#eef1f4"
@@ -50,7 +51,8 @@ static const char *const fate_colors[_BM_FATE_MAX] = {
 
 static const char *fate_color(enum bm_fate f)
 {
-	return (unsigned)f < _BM_FATE_MAX ? fate_colors[f] : fate_colors[BM_FATE_UNKNOWN];
+	/* A fate added without a colour is drawn as unknown, never as "(null)". */
+	return (unsigned)f < _BM_FATE_MAX && fate_colors[f] ? fate_colors[f] : fate_colors[BM_FATE_UNKNOWN];
 }
 
 /* ---- XML text ----------------------------------------------------------- */

@@ -48,7 +48,8 @@ sys.path.insert(0, HERE)
 import svgcheck  # noqa: E402
 
 JOB = "bootmemd"
-FATES = ["held", "freed", "partially_freed", "retained", "rejected", "nomap", "reusable", "not_ram", "unknown"]
+FATES = ["held", "freed", "partially_freed", "retained", "rejected", "nomap", "reusable", "not_ram", "shared",
+         "unknown"]
 SOURCES = ["kernel_log", "kernel_runtime", "fdt", "meminfo", "iomem", "cmdline", "version", "boot_params", "memmap", "dmesg"]
 
 failures = []
@@ -789,7 +790,7 @@ FATE_COLORS = {
     # daemon/render-svg.c fate_colors[]
     "held": "e15759", "freed": "59a14f", "partially_freed": "f28e2b", "retained": "4e79a7",
     "rejected": "b07aa1", "nomap": "79706e", "reusable": "76b7b2", "not_ram": "9c755f",
-    "unknown": "bab0ac",
+    "shared": "d4a6c8", "unknown": "bab0ac",
 }
 
 

@@ -25,6 +25,11 @@ for root in "${roots[@]}"; do
 		out=$tmp/$name/report.${ext[$fmt]}
 		"$render" "$root" "$fmt" | sed 's/^\(bootmemd_build_info{version="\)[^"]*"/\1VERSION"/' > "$out"
 		n=$((n + 1))
+		# printf("%s", NULL) in glibc: a renderer was handed a name or colour it does not have.
+		if grep -q '(null)' "$out"; then
+			echo "FAIL $name $fmt contains \"(null)\""
+			fail=1
+		fi
 		if [ "$update" = --update ]; then
 			continue
 		elif ! cmp -s "$out" "$golden/$name/report.${ext[$fmt]}"; then
