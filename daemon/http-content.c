@@ -116,10 +116,12 @@ static void report_unref(struct report_ref *r)
 }
 
 /* Renders @routes from @report, which the caller keeps on failure. */
-static int content_render(struct report_ref *report, uint32_t routes, struct http_content **ret)
+static int content_render(struct report_ref *report, uint32_t routes, const struct report_exporter *x,
+			  struct http_content **ret)
 {
 	_cleanup_(http_content_unrefp) struct http_content *c = NULL;
-	const struct http_render_input in = { .report = report->report, .routes = routes & http_routes_all };
+	const struct http_render_input in = { .report = report->report, .exporter = x,
+					      .routes = routes & http_routes_all };
 	int r;
 
 	c = calloc(1, sizeof(*c));
@@ -145,7 +147,8 @@ static int content_render(struct report_ref *report, uint32_t routes, struct htt
 	return 0;
 }
 
-int http_content_new(struct bootmem_report *report, uint32_t routes, struct http_content **ret)
+int http_content_new(struct bootmem_report *report, uint32_t routes, const struct report_exporter *x,
+		     struct http_content **ret)
 {
 	struct report_ref *ref;
 	int r;
@@ -155,18 +158,19 @@ int http_content_new(struct bootmem_report *report, uint32_t routes, struct http
 		return log_oom();
 	atomic_init(&ref->n_ref, 1);
 	ref->report = report;
-	r = content_render(ref, routes, ret);
+	r = content_render(ref, routes, x, ret);
 	if (r < 0)
 		free(ref);		/* the caller keeps @report */
 	return r;
 }
 
-int http_content_with_routes(const struct http_content *c, uint32_t routes, struct http_content **ret)
+int http_content_with_routes(const struct http_content *c, uint32_t routes, const struct report_exporter *x,
+			     struct http_content **ret)
 {
 	int r;
 
 	atomic_fetch_add_explicit(&c->report->n_ref, 1, memory_order_relaxed);
-	r = content_render(c->report, routes, ret);
+	r = content_render(c->report, routes, x, ret);
 	if (r < 0)
 		report_unref(c->report);
 	return r;

@@ -24,9 +24,15 @@ struct http_content;
  * Renders the responses of @routes (a route mask) from @report; the other routes answer 404.
  * On success the content owns @report.  Logs what failed.
  */
-int http_content_new(struct bootmem_report *report, uint32_t routes, struct http_content **ret);
-/* New content with other @routes, from the report @c was rendered from (a reload that keeps the sources). */
-int http_content_with_routes(const struct http_content *c, uint32_t routes, struct http_content **ret);
+struct report_exporter;
+int http_content_new(struct bootmem_report *report, uint32_t routes, const struct report_exporter *x,
+		     struct http_content **ret);
+/*
+ * New content with other @routes and self-metrics @x, from the report @c was rendered from (a
+ * reload that keeps the sources, or one that failed).
+ */
+int http_content_with_routes(const struct http_content *c, uint32_t routes, const struct report_exporter *x,
+			     struct http_content **ret);
 struct http_content *http_content_ref(struct http_content *c);
 void http_content_unref(struct http_content *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct http_content *, http_content_unref);

@@ -23,6 +23,11 @@ static int render_report(const struct http_render_input *in, int format, char **
 	return report_render(in->report, (enum report_format) format, ret, ret_len);
 }
 
+static int render_metrics(const struct http_render_input *in, int format, char **ret, size_t *ret_len)
+{
+	return report_render_metrics(in->report, (enum report_format) format, in->exporter, ret, ret_len);
+}
+
 static int render_events(const struct http_render_input *in, int arg, char **ret, size_t *ret_len)
 {
 	return report_render_events(in->report, NULL, NULL, ret, ret_len);
@@ -76,8 +81,8 @@ const struct http_route http_routes[] = {
 		.path = "/metrics",
 		.key = "Metrics",
 		.variants = {
-			{ CT_METRICS_TEXT, render_report, REPORT_PROMETHEUS },
-			{ CT_METRICS_OM, render_report, REPORT_OPENMETRICS },
+			{ CT_METRICS_TEXT, render_metrics, REPORT_PROMETHEUS },
+			{ CT_METRICS_OM, render_metrics, REPORT_OPENMETRICS },
 		},
 		.negotiate = negotiate_metrics,
 		.vary = "Accept, Accept-Encoding",

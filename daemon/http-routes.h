@@ -30,6 +30,7 @@ struct bootmem_report;
 /* What every response is made from. */
 struct http_render_input {
 	const struct bootmem_report *report;
+	const struct report_exporter *exporter;	/* the daemon's self-metrics, or NULL */
 	uint32_t routes;		/* the routes that answer: the landing page links these */
 };
 

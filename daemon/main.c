@@ -56,6 +56,8 @@ static const char *arg_config = NULL;
 static const char *arg_user = NULL;	/* --user, over the file's User= */
 static bool arg_dropped = false;	/* we were root and dropped it ourselves */
 static struct http_options arg_http;
+/* The daemon's self-metrics: what the last (re)load did. */
+static struct report_exporter exporter;
 
 static void free_args(void)
 {
@@ -432,13 +434,17 @@ static int build_content(struct http_content **ret)
 {
 	struct bootmem_report *report = NULL;
 	uint64_t start = util_now_usec();
+	struct report_exporter before = exporter;
 	int r;
 
 	r = load_report(&report);
 	if (r < 0)
 		return r;
-	r = http_content_new(report, arg_cfg.endpoints, ret);
+	exporter.reload_successful = true;
+	exporter.reload_success_time = (int64_t) time(NULL);
+	r = http_content_new(report, arg_cfg.endpoints, &exporter, ret);
 	if (r < 0) {
+		exporter = before;
 		report_free(report);
 		return r;
 	}
@@ -538,6 +544,19 @@ static void log_restart_only(const struct config *old, const struct config *new)
 		log_notice("Reload: changes to [Server] and [TLS] take effect at the next restart.");
 }
 
+/* The responses from before, with bootmemd_config_last_reload_successful 0. */
+static void reload_failed(struct http_server *server, struct http_content **content)
+{
+	struct http_content *c = NULL;
+
+	exporter.reload_successful = false;
+	if (http_content_with_routes(*content, http_content_routes(*content), &exporter, &c) < 0)
+		return;
+	http_server_set_content(server, c);
+	http_content_unref(*content);
+	*content = c;
+}
+
 /*
  * Re-reads the configuration file and the sources.  A configuration with an error is refused as a
  * whole, and so is one whose sources cannot be read: the server keeps what it serves.  Sources,
@@ -556,6 +575,7 @@ static void reload(struct http_server *server, struct http_content **content)
 	if (r < 0) {
 		config_done(&cfg);
 		log_warning("Reload refused: the configuration has errors; still serving with the one from before.");
+		reload_failed(server, content);
 		sd_notifyf(false, "READY=1\nSTATUS=Reload refused (bad configuration); %s",
 			   http_content_summary(*content));
 		return;
@@ -568,7 +588,9 @@ static void reload(struct http_server *server, struct http_content **content)
 		/* The kernel's files need root to open: a re-read would lose them. */
 		log_notice("Reloading the configuration; the sources were read as root at start and are "
 			   "kept (restart to read them again, or run under systemd, whose unit copies them).");
-		r = http_content_with_routes(*content, arg_cfg.endpoints, &c);
+		exporter.reload_successful = true;
+		exporter.reload_success_time = (int64_t) time(NULL);
+		r = http_content_with_routes(*content, arg_cfg.endpoints, &exporter, &c);
 	} else {
 		log_info("Reloading: reading %s again.", arg_root);
 		r = build_content(&c);
@@ -578,6 +600,7 @@ static void reload(struct http_server *server, struct http_content **content)
 		arg_cfg = old;
 		arg_root = old_root;
 		log_warning("Reload failed; still serving the responses from before.");
+		reload_failed(server, content);
 	} else {
 		/* The content carries which routes answer: [Endpoints] changes with it, atomically. */
 		http_server_set_content(server, c);
@@ -740,6 +763,7 @@ int main(int argc, char *argv[])
 {
 	int r;
 
+	exporter.start_time = (int64_t) time(NULL);
 	r = run(argc, argv);
 	free_args();
 	return r < 0 ? EXIT_FAILURE : r;

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "render.h"
+#include "report.h"
 #include "util.h"
 
 struct out {
@@ -186,7 +187,21 @@ static void stock_metrics(struct out *o, const struct bootmem_report *r)
 			       "exact", r->regions[i].estimate ? "false" : "true", NULL);
 }
 
-int render_metrics(const struct bootmem_report *r, bool openmetrics, char **outp, size_t *len)
+/* The daemon's own: the last reload, and its start as node_exporter's process collector names it. */
+static void exporter_metrics(struct out *o, const struct report_exporter *x)
+{
+	family(o, "bootmemd_config_last_reload_successful", "gauge",
+	       "1 if the last reload of the configuration and the sources worked.");
+	sample(o, "bootmemd_config_last_reload_successful", x->reload_successful, NULL);
+	family(o, "bootmemd_config_last_reload_success_timestamp_seconds", "gauge",
+	       "When the configuration and the sources last loaded, in seconds since the epoch.");
+	sample(o, "bootmemd_config_last_reload_success_timestamp_seconds", x->reload_success_time, NULL);
+	family(o, "process_start_time_seconds", "gauge", "Start time of the process since the epoch in seconds.");
+	sample(o, "process_start_time_seconds", x->start_time, NULL);
+}
+
+int render_metrics(const struct bootmem_report *r, bool openmetrics, const struct report_exporter *x,
+		   char **outp, size_t *len)
 {
 	struct out o = { .om = openmetrics };
 	const struct bm_reconciliation *rec = &r->rec;
@@ -199,14 +214,39 @@ int render_metrics(const struct bootmem_report *r, bool openmetrics, char **outp
 	sample(&o, "bootmemd_build_info", 1, "version", PACKAGE_VERSION, NULL);
 	family(&o, "bootmemd_boot_info", "info",
 	       "The booted kernel; mode is patched with a bootmem_fate log, stock without.");
-	sample(&o, "bootmemd_boot_info", 1, "release", r->in.release[0] ? r->in.release : "unknown",
-	       "arch", r->in.arch[0] ? r->in.arch : "unknown", "mode", r->patched ? "patched" : "stock",
-	       NULL);
+	if (r->in.boot_id[0])
+		sample(&o, "bootmemd_boot_info", 1, "release", r->in.release[0] ? r->in.release : "unknown",
+		       "arch", r->in.arch[0] ? r->in.arch : "unknown", "mode", r->patched ? "patched" : "stock",
+		       "boot_id", r->in.boot_id, NULL);
+	else
+		sample(&o, "bootmemd_boot_info", 1, "release", r->in.release[0] ? r->in.release : "unknown",
+		       "arch", r->in.arch[0] ? r->in.arch : "unknown", "mode", r->patched ? "patched" : "stock",
+		       NULL);
+	if (r->in.has_boot_time) {
+		family(&o, "bootmemd_boot_time_seconds", "gauge",
+		       "When the machine booted, in seconds since the epoch (proc/stat btime).");
+		sample(&o, "bootmemd_boot_time_seconds", r->in.boot_time, NULL);
+	}
+	if ((r->in.fdt && (r->in.fdt->model || r->in.fdt->compatible)) || r->in.dmi_vendor[0] ||
+	    r->in.dmi_product[0]) {
+		family(&o, "bootmemd_machine_info", "info",
+		       "The board: the device tree's /model and /compatible, SMBIOS vendor and product.");
+		sample(&o, "bootmemd_machine_info", 1,
+		       "model", r->in.fdt && r->in.fdt->model ? r->in.fdt->model : "",
+		       "compatible", r->in.fdt && r->in.fdt->compatible ? r->in.fdt->compatible : "",
+		       "dmi_vendor", r->in.dmi_vendor, "dmi_product", r->in.dmi_product, NULL);
+	}
 	family(&o, "bootmemd_source_info", "info", "Each input source and whether it could be read.");
 	for (int i = 0; i < _BM_SRC_MAX; i++)
 		if (i != BM_SRC_DERIVED)
 			sample(&o, "bootmemd_source_info", 1, "source", bm_src_name((enum bm_src)i),
 			       "available", r->src[i].available ? "1" : "0", NULL);
+	family(&o, "bootmemd_source_success", "gauge",
+	       "1 if the source was read and parsed, 0 if it is missing or unusable (the reason is in the JSON).");
+	for (int i = 0; i < _BM_SRC_MAX; i++)
+		if (i != BM_SRC_DERIVED)
+			sample(&o, "bootmemd_source_success", r->src[i].available, "source",
+			       bm_src_name((enum bm_src)i), NULL);
 
 	if (r->page_size) {
 		family(&o, "bootmemd_page_size_bytes", "gauge", "Kernel page size.");
@@ -318,6 +358,8 @@ int render_metrics(const struct bootmem_report *r, bool openmetrics, char **outp
 	sample(&o, "bootmemd_findings", (int64_t)(r->n_findings - warnings), "severity", "info", NULL);
 	sample(&o, "bootmemd_findings", (int64_t)warnings, "severity", "warning", NULL);
 
+	if (x)
+		exporter_metrics(&o, x);
 	if (o.om)
 		sb_puts(&o.sb, "# EOF\n");
 	return sb_steal(&o.sb, outp, len);

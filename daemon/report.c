@@ -114,14 +114,22 @@ int report_render(const struct bootmem_report *r, enum report_format fmt, char *
 	case REPORT_JSON_REGIONS:
 		return render_json(r, true, out, len);
 	case REPORT_PROMETHEUS:
-		return render_metrics(r, false, out, len);
+		return render_metrics(r, false, NULL, out, len);
 	case REPORT_OPENMETRICS:
-		return render_metrics(r, true, out, len);
+		return render_metrics(r, true, NULL, out, len);
 	case REPORT_SVG:
 		return render_svg(r, out, len);
 	default:
 		return -EINVAL;
 	}
+}
+
+int report_render_metrics(const struct bootmem_report *r, enum report_format fmt,
+			  const struct report_exporter *x, char **out, size_t *len)
+{
+	if (fmt != REPORT_PROMETHEUS && fmt != REPORT_OPENMETRICS)
+		return -EINVAL;
+	return render_metrics(r, fmt == REPORT_OPENMETRICS, x, out, len);
 }
 
 int report_render_events(const struct bootmem_report *r, const char *kind, const char *tag,

@@ -65,6 +65,22 @@ int report_render(const struct bootmem_report *r, enum report_format fmt,
 		  char **out, size_t *len);
 
 /*
+ * What the daemon knows about itself, for its self-metrics on /metrics
+ * (bootmemd_config_last_reload_*, process_start_time_seconds).  --once
+ * output has none: written into node_exporter's textfile directory, it
+ * must not carry a process's metrics.
+ */
+struct report_exporter {
+	bool reload_successful;		/* the last (re)load of the configuration and sources worked */
+	int64_t reload_success_time;	/* when one last worked, seconds since the epoch */
+	int64_t start_time;		/* when the process started, seconds since the epoch */
+};
+
+/* REPORT_PROMETHEUS or REPORT_OPENMETRICS, with @x's metrics when it is not NULL. */
+int report_render_metrics(const struct bootmem_report *r, enum report_format fmt,
+			  const struct report_exporter *x, char **out, size_t *len);
+
+/*
  * The kernel log's events as a JSON array.  @kind and @tag filter by name
  * ("alloc", "initrd", ...) when not NULL; an unknown name gives -EINVAL.
  */

@@ -268,6 +268,37 @@ static void dt_info_freep(struct dt_info **info)
 	dt_info_free(*info);
 }
 
+/* The board: the root's model and its compatible list (NUL-separated in the blob). */
+static int parse_identity(const void *fdt, struct dt_info *info)
+{
+	const char *p;
+	int len;
+
+	p = fdt_getprop(fdt, 0, "model", &len);
+	if (p && len > 0) {
+		info->model = strndup(p, (size_t)len);
+		if (!info->model)
+			return -ENOMEM;
+		util_sanitize_text(info->model);
+	}
+	p = fdt_getprop(fdt, 0, "compatible", &len);
+	if (p && len > 0) {
+		info->compatible = malloc((size_t)len + 1);
+		if (!info->compatible)
+			return -ENOMEM;
+		memcpy(info->compatible, p, (size_t)len);
+		info->compatible[len] = '\0';
+		/* "a\0b\0" -> "a,b" */
+		while (len > 0 && info->compatible[len - 1] == '\0')
+			len--;
+		for (int i = 0; i < len; i++)
+			if (info->compatible[i] == '\0')
+				info->compatible[i] = ',';
+		util_sanitize_text(info->compatible);
+	}
+	return 0;
+}
+
 int dt_parse(const void *blob, size_t len, struct dt_info **ret, struct source_diag *d)
 {
 	_cleanup_(dt_info_freep) struct dt_info *info = NULL;
@@ -320,6 +351,9 @@ int dt_parse(const void *blob, size_t len, struct dt_info **ret, struct source_d
 	r = parse_rmem(blob, info);
 	if (r < 0)
 		return r;
+	r = parse_identity(blob, info);
+	if (r < 0)
+		return r;
 	*ret = TAKE_PTR(info);
 	return 0;
 }
@@ -338,6 +372,8 @@ void dt_info_free(struct dt_info *info)
 	free(info->memory);
 	free(info->memreserve);
 	free(info->usable_memory);
+	free(info->model);
+	free(info->compatible);
 	free(info);
 }
 

@@ -49,6 +49,8 @@ struct dt_info {
 	uint64_t initrd_start, initrd_end;
 	bool has_elfcorehdr;
 	struct dt_range elfcorehdr;
+	char *model;		/* the root's "model", or NULL */
+	char *compatible;	/* the root's "compatible" strings, joined with ",", or NULL */
 	struct dt_range *usable_memory;	/* linux,usable-memory-range */
 	size_t n_usable_memory;
 };

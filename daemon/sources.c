@@ -71,6 +71,21 @@ static const struct source_desc sources[_BM_SRC_MAX] = {
 		.max = UTIL_MAX_FILE,
 		.parse = kmsg_load, .read = kmsg_read,
 	},
+	[BM_SRC_BOOT_ID] = {
+		.name = "boot_id", .option = "boot-id", .key = "BootId",
+		.path = "proc/sys/kernel/random/boot_id", .max = 4096,
+		.parse = boot_id_load,
+	},
+	[BM_SRC_STAT] = {
+		.name = "stat", .option = "stat", .key = "Stat",
+		.path = "proc/stat", .max = TEXT_MAX,
+		.parse = stat_load,
+	},
+	[BM_SRC_DMI] = {
+		.name = "dmi", .option = "dmi", .key = "DMI",
+		.path = "sys/class/dmi/id", .help = "(a directory)", .max = 0,
+		.read = dmi_load,
+	},
 	[BM_SRC_DERIVED] = {
 		.name = "derived",
 	},

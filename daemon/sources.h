@@ -18,8 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "source-boot-id.h"
 #include "source-boot-params.h"
 #include "source-cmdline.h"
+#include "source-dmi.h"
 #include "source-fdt.h"
 #include "source-iomem.h"
 #include "source-kmsg.h"
@@ -42,6 +44,9 @@ enum bm_src {
 	BM_SRC_BOOT_PARAMS,	/* sys/kernel/boot_params/data (x86) */
 	BM_SRC_MEMMAP,		/* sys/firmware/memmap (x86) */
 	BM_SRC_DMESG,		/* dmesg.txt or /dev/kmsg */
+	BM_SRC_BOOT_ID,		/* proc/sys/kernel/random/boot_id */
+	BM_SRC_STAT,		/* proc/stat: the boot time */
+	BM_SRC_DMI,		/* sys/class/dmi/id: the board */
 	BM_SRC_DERIVED,		/* computed from other figures: no row is read */
 	_BM_SRC_MAX,
 };
@@ -76,6 +81,10 @@ struct bm_inputs {
 	char *cmdline;
 	char *version;
 	bool initrd_sysfs;	/* sys/firmware/initrd exists: the initrd was retained */
+	char boot_id[37];	/* "" when unknown */
+	bool has_boot_time;
+	int64_t boot_time;	/* seconds since the epoch */
+	char dmi_vendor[DMI_VALUE_MAX], dmi_product[DMI_VALUE_MAX];	/* "" when unknown */
 	char release[128];	/* from the log or proc/version */
 	char arch[32];		/* from the log, uname (live root) or a guess from proc/version */
 };

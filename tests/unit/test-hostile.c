@@ -84,8 +84,8 @@ static void test_source(enum bm_src id, enum hostile h)
 	double t0;
 	int rc;
 
-	/* memmap is a directory: a directory there is no fault, a regular file is. */
-	if (id == BM_SRC_MEMMAP && h == DIRECTORY) {
+	/* memmap and dmi are directories: a directory there is no fault, a regular file is. */
+	if ((id == BM_SRC_MEMMAP || id == BM_SRC_DMI) && h == DIRECTORY) {
 		fr_write(root, d->path, "x", 1);
 	} else
 		plant(root, d->path, h);
@@ -98,7 +98,8 @@ static void test_source(enum bm_src id, enum hostile h)
 	CHECK(now() - t0 < 1.0, "%s as %s: took %.2f s", d->name, hostile[h].name, now() - t0);
 	if (r) {
 		const struct bm_source_status *st = &r->src[id];
-		const char *says = id == BM_SRC_MEMMAP && h == DIRECTORY ? "regular file" : hostile[h].says;
+		const char *says = (id == BM_SRC_MEMMAP || id == BM_SRC_DMI) && h == DIRECTORY ? "regular file" :
+				   hostile[h].says;
 
 		CHECK(st->present && !st->available, "%s as %s: present %d, available %d", d->name,
 		      hostile[h].name, st->present, st->available);
