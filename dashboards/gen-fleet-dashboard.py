@@ -29,7 +29,7 @@ FATE_COLORS = {
     # the same colors as the SVG map (daemon/render-svg.c)
     "held": "#e15759", "freed": "#59a14f", "partially_freed": "#f28e2b",
     "retained": "#4e79a7", "rejected": "#b07aa1", "nomap": "#79706e",
-    "reusable": "#76b7b2", "not_ram": "#9c755f", "unknown": "#bab0ac",
+    "reusable": "#76b7b2", "not_ram": "#9c755f", "shared": "#d4a6c8", "unknown": "#bab0ac",
 }
 
 

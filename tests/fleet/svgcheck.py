@@ -39,6 +39,8 @@ def xml_safe(name):
 def check_svg(svg_bytes, report, label):
     """Returns a list of problems (empty when the picture is right)."""
     problems = []
+    if b"(null)" in svg_bytes:
+        problems.append(f"{label}: a NULL string was printed into the picture (a fate or kind without a color?)")
     try:
         root = ET.fromstring(svg_bytes)
     except ET.ParseError as e:
