@@ -48,9 +48,9 @@ sys.path.insert(0, HERE)
 import svgcheck  # noqa: E402
 
 JOB = "bootmemd"
-FATES = ["held", "freed", "partially_freed", "retained", "rejected", "nomap", "reusable", "not_ram", "shared",
-         "unknown"]
-SOURCES = ["kernel_log", "kernel_runtime", "fdt", "meminfo", "iomem", "cmdline", "version", "boot_params", "memmap", "dmesg"]
+FATES = ["held", "freed", "partially_freed", "retained", "rejected", "nomap", "reusable", "not_ram", "shared", "unknown"]
+SOURCES = ["kernel_log", "kernel_runtime", "fdt", "meminfo", "iomem", "cmdline", "version", "boot_params", "memmap", "dmesg",
+           "boot_id", "stat", "dmi"]
 
 failures = []
 checks = 0
@@ -516,6 +516,96 @@ def png_pixels(path):
 
 # ---- main ----------------------------------------------------------------------
 
+
+# ---- joining with node_exporter (bootmemd.8, JOINING WITH NODE_EXPORTER) ----
+
+RELABEL = [
+    # the documented recipe: both jobs call a machine by its host, not host:port
+    "    relabel_configs:",
+    "      - source_labels: [__address__]",
+    "        regex: '(.+):[0-9]+'",
+    "        target_label: instance",
+]
+
+
+def join_node_exporter(args, machines, work, procs, node_exporter):
+    """Each machine on its own loopback address (127.0.1.N) with a real node_exporter: its textfile
+    directory filled by units/textfile (bootmemd --once), and bootmemd over HTTP on the same host.
+    A second Prometheus scrapes both jobs with the relabel recipe; the join queries must give one
+    series per machine, both ways."""
+    picked = machines[:4]
+    hosts = {}
+    node_targets, bm_targets = [], []
+    for i, m in enumerate(picked):
+        host = f"127.0.1.{i + 1}"
+        hosts[m.instance] = host
+        tdir = os.path.join(work, f"textfile-{m.instance}")
+        os.makedirs(tdir)
+        shim = os.path.join(work, f"bootmemd-{m.instance}.sh")
+        with open(shim, "w") as f:
+            f.write(f'#!/bin/sh\nexec {args.bootmemd} --root {m.root} "$@"\n')
+        os.chmod(shim, 0o755)
+        subprocess.run([os.path.join(TOP, "units/textfile"), tdir, shim], check=True, timeout=60)
+        nport, bport = free_port(), free_port()
+        lf = open(os.path.join(work, f"node-exporter-{m.instance}.log"), "w")
+        procs.append(subprocess.Popen([
+            node_exporter, f"--web.listen-address={host}:{nport}", "--collector.disable-defaults",
+            "--collector.meminfo", "--collector.textfile", f"--collector.textfile.directory={tdir}"],
+            stdout=lf, stderr=subprocess.STDOUT))
+        lf = open(os.path.join(work, f"bootmemd-http-{m.instance}.log"), "w")
+        procs.append(subprocess.Popen([args.bootmemd, "--root", m.root, "--listen", f"{host}:{bport}"],
+                                      stdout=lf, stderr=subprocess.STDOUT))
+        node_targets.append(f"{host}:{nport}")
+        bm_targets.append(f"{host}:{bport}")
+    for t in node_targets:
+        wait_for(f"node_exporter on {t}", lambda t=t: http_get(f"http://{t}/metrics")[0] == 200, 20)
+    for t in bm_targets:
+        wait_for(f"bootmemd on {t}", lambda t=t: http_get(f"http://{t}/healthz")[2] == b"ok\n", 20)
+
+    pdir = os.path.join(work, "join")
+    os.makedirs(pdir)
+    prom = Prometheus(pdir, os.path.join(TOP, "dashboards/bootmemd.rules.yml"))
+    lines = ["global:", "  scrape_interval: 1s", "  scrape_timeout: 1s", "scrape_configs:",
+             "  - job_name: node", "    static_configs:", f"      - targets: {json.dumps(node_targets)}"] + RELABEL + [
+             f"  - job_name: {JOB}", "    static_configs:", f"      - targets: {json.dumps(bm_targets)}"] + RELABEL
+    with open(prom.config, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    prom.start(args.prometheus)
+    try:
+        n = len(picked)
+        wait_for("both jobs scraped", lambda: len(prom.query("up == 1")) == 2 * n, 30)
+        hosts_want = sorted(hosts.values())
+
+        def instances(expr):
+            return sorted(dict(k)["instance"] for k in prom.query(expr))
+
+        ok(instances(f'node_textfile_scrape_error == 0') == hosts_want,
+           "node_exporter reads every bootmemd.prom without an error")
+        for expr, what in [
+                ('bootmemd_memtotal_bytes{job="node"} - on (instance) node_memory_MemTotal_bytes',
+                 "textfile mode: the join with node_exporter gives one series per machine"),
+                (f'bootmemd_memtotal_bytes{{job="{JOB}"}} - on (instance) node_memory_MemTotal_bytes',
+                 "HTTP mode with the relabel recipe: the join gives one series per machine"),
+                (f'bootmemd_gap_bytes{{job="{JOB}"}} / on (instance) node_memory_MemTotal_bytes',
+                 "HTTP mode: what boot cost, as a share of node_exporter's MemTotal"),
+                (f'bootmemd_boot_info{{job="{JOB}"}} * on (instance) group_left () '
+                 f'bootmemd_boot_info{{job="node"}}',
+                 "the two modes agree on every machine's boot"),
+        ]:
+            try:
+                got = instances(expr)
+            except ValueError as e:
+                ok(False, what, f"Prometheus refused {expr}: {e}")
+                continue
+            ok(got == hosts_want, what, f"{expr}: got {got}, want {hosts_want}")
+        for m in picked:
+            v = prom.query(f'bootmemd_memtotal_bytes{{job="node", instance="{hosts[m.instance]}"}}')
+            ok(list(v.values()) == [float(m.rec["memtotal_bytes"])],
+               f"textfile mode: {m.instance}'s MemTotal under node_exporter's instance {hosts[m.instance]}", str(v))
+        log(f"joined {n} machines with node_exporter, textfile and HTTP mode")
+    finally:
+        prom.stop()
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bootmemd", required=True)
@@ -524,6 +614,7 @@ def main():
     ap.add_argument("--out", required=True, help="where the PNG and the logs go")
     ap.add_argument("--prometheus", default=shutil.which("prometheus") or "prometheus")
     ap.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
+    ap.add_argument("--node-exporter", default=shutil.which("prometheus-node-exporter") or "prometheus-node-exporter")
     ap.add_argument("--no-require-coverage", action="store_true",
                     help="do not insist on arm64, arm, x86_64 and freed, retained, rejected (development only)")
     args = ap.parse_args()
@@ -728,6 +819,9 @@ def main():
                 ok(False, p)
             _, _, page = http_get(f"http://{addr[m.instance]}/")
             ok(b'<img src="map.svg"' in page, f"{m.instance}: the landing page shows the map")
+
+        # -- node_exporter: the textfile mode and the HTTP mode's relabel recipe
+        join_node_exporter(args, machines, work, procs, args.node_exporter)
 
         # -- Chromium renders the landing page with the map
         shown = max([m for m in machines if m.mode == "patched"] or machines,
