@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "interval-set.h"
 #include "model-priv.h"
 #include "util.h"
 
@@ -705,6 +706,296 @@ static int stock_memmap(struct bootmem_report *r, const struct ram_walk *w)
 	return 0;
 }
 
+/*
+ * memblock=debug: the callers' reservations, allocations and frees.  A
+ * caller whose memory another item already counts (from its own line or
+ * an estimate) is folded into it, never counted twice:
+ *  - a reserve or free whose range an item's ranges cover is that item's;
+ *  - a class of callers (percpu, the hash tables, swiotlb, ...) belongs to
+ *    its item: an estimate becomes the exact sum, an exact item keeps its
+ *    figure and only what the class holds beyond it is listed, under the
+ *    caller's name;
+ *  - any other caller is an item of its own, exact, named as in the log.
+ * A free is subtracted from the caller whose reserved range holds it, or
+ * from its own caller; memblock_free_late (after the page allocator took
+ * over) shows as freed, an earlier free only lowers what was reserved.
+ */
+static const struct mb_class {
+	const char *prefix;	/* of the caller's symbol; exact when it ends in '$' */
+	const char *region;	/* the item it belongs to, or NULL: the kind's dynamic items */
+	enum bm_kind kind;
+} mb_classes[] = {
+	{ "pcpu_", "percpu", BM_KIND_PERCPU },
+	{ "alloc_large_system_hash$", NULL, BM_KIND_HASH },
+	{ "swiotlb_", "swiotlb", BM_KIND_SWIOTLB },
+	{ "kfence_", "kfence", BM_KIND_KFENCE },
+	{ "paging_init$", "kfence", BM_KIND_KFENCE },	/* arm64: arm64_kfence_alloc_pool() inlined */
+	{ "setup_log_buf$", "log_buf", BM_KIND_OWNER },
+	{ "memmap_alloc$", "memmap", BM_KIND_MEMMAP },
+	{ "vmemmap_", "memmap", BM_KIND_MEMMAP },
+	{ "__earlyonly_bootmem_alloc$", "memmap", BM_KIND_MEMMAP },
+	{ "sparse_", "memmap", BM_KIND_MEMMAP },
+	{ "alloc_node_mem_map", "memmap", BM_KIND_MEMMAP },
+	{ "early_pgtable_alloc$", "pgtable", BM_KIND_PGTABLE },
+	{ "reserve_crashkernel", "crashkernel", BM_KIND_CRASHKERNEL },
+	{ "cma_", "cma", BM_KIND_CMA },
+	{ "reserve_real_mode$", "first_mib", BM_KIND_FIRMWARE },
+	{ "early_init_dt_alloc_reserved_memory_arch$", NULL, BM_KIND_RESERVED_MEMORY },
+};
+#define N_MB_CLASSES (sizeof(mb_classes) / sizeof(mb_classes[0]))
+
+static int mb_class_of(const char *sym)
+{
+	for (size_t i = 0; i < N_MB_CLASSES; i++) {
+		size_t n = strlen(mb_classes[i].prefix);
+
+		if (mb_classes[i].prefix[n - 1] == '$' ? strlen(sym) == n - 1 && !strncmp(sym, mb_classes[i].prefix, n - 1) :
+		    !strncmp(sym, mb_classes[i].prefix, n))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Bytes of [s, e) that no span of @v (normalised) covers. */
+static uint64_t spans_uncovered(const struct spans *v, uint64_t s, uint64_t e)
+{
+	uint64_t covered = 0;
+
+	for (size_t i = 0; i < v->n && v->a[i].s < e; i++) {
+		uint64_t a = v->a[i].s > s ? v->a[i].s : s, b = v->a[i].e < e ? v->a[i].e : e;
+
+		if (b > a)
+			covered += b - a;
+	}
+	return e - s - covered;
+}
+
+/* What the items of a class count already: their footprint. */
+static uint64_t mb_class_counted(const struct bootmem_report *r, const struct mb_class *c)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < r->n_regions; i++) {
+		const struct bm_region *g = &r->regions[i];
+
+		if (c->region ? strcmp(g->name, c->region) != 0 :
+		    g->kind != c->kind || (c->kind == BM_KIND_RESERVED_MEMORY && !(g->flags & BMF_F_DYNAMIC)))
+			continue;
+		if (g->footprint.known && g->footprint.value > 0)
+			sum += (uint64_t)g->footprint.value;
+	}
+	return sum;
+}
+
+static struct bm_region *mb_find(struct bootmem_report *r, const char *name)
+{
+	for (size_t i = 0; name && i < r->n_regions; i++)
+		if (!strcmp(r->regions[i].name, name))
+			return &r->regions[i];
+	return NULL;
+}
+
+struct mb_net {
+	uint64_t add;		/* allocated + reserved outside other items */
+	uint64_t sub;		/* freed back to memblock before the page allocator */
+	uint64_t late;		/* freed with memblock_free_late */
+};
+
+static void sat_add(uint64_t *dst, uint64_t v)
+{
+	*dst = *dst > UINT64_MAX - v ? UINT64_MAX : *dst + v;
+}
+
+static void mb_net_sub(struct mb_net *n, const struct dmesg_mb_range *m)
+{
+	sat_add(m->op == DMESG_MB_FREE_LATE ? &n->late : &n->sub, m->size);
+}
+
+static void mb_net_add(struct mb_net *dst, const struct mb_net *n)
+{
+	sat_add(&dst->add, n->add);
+	sat_add(&dst->sub, n->sub);
+	sat_add(&dst->late, n->late);
+}
+
+/*
+ * Sets @g from a net: reserved what is left, freed what went to the page
+ * allocator late.  An allocation line has no address: less than a page is
+ * taken to share its page with its neighbours (as the log shows such
+ * callers), so it is shared, not held.
+ */
+static void mb_figures(struct bm_region *g, const struct mb_net *n, uint32_t ps)
+{
+	/* Bounded far below what the signed sums of every region can carry, for a hostile log. */
+	uint64_t res = n->add > n->sub ? n->add - n->sub : 0;
+	uint64_t rounded, late;
+
+	res = res < (1ull << 56) ? res : 1ull << 56;
+	rounded = round_pages(res, ps);
+	late = round_pages(n->late < res ? n->late : res, ps);
+
+	stock_figures(g, BM_SRC_DMESG, res, rounded, late < rounded ? late : rounded, 0);
+	if (res < ps && !late) {
+		g->held = bm_fig(0, BM_SRC_DMESG);
+		g->shared = bm_fig((int64_t)rounded, BM_SRC_DMESG);
+		g->fate = BM_FATE_SHARED;
+	}
+	g->estimate = false;
+	g->src = BM_SRC_DMESG;
+}
+
+static void ram_spans_fn(uint64_t start, uint64_t end, void *arg)
+{
+	spans_add(arg, start, end);
+}
+
+static int stock_memblock(struct bootmem_report *r, uint32_t ps)
+{
+	const struct dmesg_facts *d = &r->in.dmesg;
+	struct mb_net callers[sizeof(d->mb_callers) / sizeof(d->mb_callers[0])] = { 0 };
+	struct mb_net classes[N_MB_CLASSES] = { 0 };
+	int cls[sizeof(d->mb_callers) / sizeof(d->mb_callers[0])];
+	struct spans items = { 0 }, ram = { 0 };
+	struct bm_region *g = NULL;
+	int rc = 0;
+
+	if (!d->n_mb_callers)
+		return 0;
+	/* A reservation counts where it is RAM: not firmware tables, not what mem= removed. */
+	for_each_ram(r, ram_spans_fn, &ram);
+	spans_normalize(&ram);
+	/* The places other items hold, before any memblock item is added. */
+	for (size_t i = 0; i < r->n_regions; i++)
+		for (size_t k = 0; k < r->regions[i].n_ranges; k++)
+			spans_add(&items, r->regions[i].ranges[k].base,
+				  span_end(r->regions[i].ranges[k].base, r->regions[i].ranges[k].size));
+	spans_normalize(&items);
+	if (items.oom || ram.oom) {
+		spans_free(&items);
+		spans_free(&ram);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < d->n_mb_callers; i++) {
+		cls[i] = mb_class_of(d->mb_callers[i].name);
+		callers[i].add = d->mb_callers[i].alloc;
+	}
+	for (size_t i = 0; i < d->n_mb_ranges; i++) {
+		const struct dmesg_mb_range *m = &d->mb_ranges[i];
+		uint64_t e = span_end(m->base, m->size);
+		size_t owner = m->caller;
+
+		if (m->caller >= d->n_mb_callers)
+			continue;
+		if (m->op == DMESG_MB_RESERVE) {
+			uint64_t v = spans_uncovered(&items, m->base, e);
+
+			/* Less what lies outside RAM, when RAM is known. */
+			if (ram.n)
+				v -= v < spans_uncovered(&ram, m->base, e) ? v : spans_uncovered(&ram, m->base, e);
+			sat_add(&callers[owner].add, v);
+			continue;
+		}
+		/*
+		 * A caller that allocated gives back its own (x86's relocated
+		 * initrd, the percpu chunk's tail); else the caller whose
+		 * reserved range holds it; else, inside another item's range,
+		 * it is that item's own free (initrd, init), which it counts.
+		 */
+		if (!d->mb_callers[owner].alloc && !d->mb_callers[owner].reserve) {
+			bool found = false;
+
+			for (size_t k = 0; k < d->n_mb_ranges && !found; k++)
+				if (d->mb_ranges[k].op == DMESG_MB_RESERVE && d->mb_ranges[k].base <= m->base &&
+				    span_end(d->mb_ranges[k].base, d->mb_ranges[k].size) >= e) {
+					owner = d->mb_ranges[k].caller;
+					found = true;
+				}
+			if (!found)
+				continue;
+		}
+		mb_net_sub(&callers[owner], m);
+	}
+	for (size_t i = 0; i < d->n_mb_callers; i++) {
+		if (cls[i] < 0)
+			continue;
+		mb_net_add(&classes[cls[i]], &callers[i]);
+	}
+
+	/* Classes: an estimate becomes exact; an exact item keeps its figure. */
+	for (size_t c = 0; c < N_MB_CLASSES && rc >= 0; c++) {
+		const struct mb_class *mc = &mb_classes[c];
+		struct bm_region *have = mb_find(r, mc->region);
+		uint64_t counted;
+
+		if (!classes[c].add)
+			continue;
+		if (have && have->estimate) {
+			/* Two classes may share one item (memmap): sum them first. */
+			for (size_t k = c + 1; k < N_MB_CLASSES; k++)
+				if (mb_classes[k].region && !strcmp(mb_classes[k].region, mc->region)) {
+					mb_net_add(&classes[c], &classes[k]);
+					classes[k] = (struct mb_net){ 0 };
+				}
+			/* kfence's pool is in its own line; an arm64 kernel may allocate it unseen. */
+			if (have->kind == BM_KIND_KFENCE && (classes[c].add < classes[c].sub ||
+								     classes[c].add - classes[c].sub < d->kfence_bytes))
+				sat_add(&classes[c].add, d->kfence_bytes);
+			mb_figures(have, &classes[c], ps);
+			for (size_t i = 0; i < d->n_mb_callers; i++)
+				if (cls[i] >= 0 && mb_classes[cls[i]].region &&
+				    !strcmp(mb_classes[cls[i]].region, mc->region))
+					callers[i] = (struct mb_net){ 0 };
+			continue;
+		}
+		counted = mb_class_counted(r, mc);
+		if (!counted && mc->region && !have) {
+			/* Nothing else names it: the class is the item (pgtable, or percpu unprinted). */
+			rc = stock_region(r, mc->region, mc->kind, BM_SRC_DMESG, &g);
+			if (rc >= 0)
+				mb_figures(g, &classes[c], ps);
+			for (size_t i = 0; i < d->n_mb_callers; i++)
+				if (cls[i] == (int)c)
+					callers[i] = (struct mb_net){ 0 };
+			continue;
+		}
+		/* Beyond what the item counts, each caller's share, in the order they printed. */
+		for (size_t i = 0; i < d->n_mb_callers; i++) {
+			uint64_t net;
+
+			if (cls[i] != (int)c)
+				continue;
+			net = callers[i].add > callers[i].sub ? callers[i].add - callers[i].sub : 0;
+			if (net <= counted) {
+				counted -= net;
+				callers[i] = (struct mb_net){ 0 };
+			} else {
+				callers[i].add = net - counted;
+				callers[i].sub = 0;
+				counted = 0;
+				cls[i] = -1;	/* listed under its own name below */
+			}
+		}
+	}
+
+	/* Every other caller: an item of its own. */
+	for (size_t i = 0; i < d->n_mb_callers && rc >= 0; i++) {
+		const char *name = d->mb_callers[i].name;
+		struct bm_region *have;
+
+		if (cls[i] >= 0 || !callers[i].add || callers[i].add <= callers[i].sub)
+			continue;
+		have = mb_find(r, name);
+		if (have && have->src != BM_SRC_DMESG)
+			continue;	/* an item of another source has this name: it counts itself */
+		rc = stock_region(r, name, BM_KIND_OWNER, BM_SRC_DMESG, &g);
+		if (rc >= 0)
+			mb_figures(g, &callers[i], ps);
+	}
+	spans_free(&items);
+	spans_free(&ram);
+	return rc;
+}
+
 struct overlap {
 	const struct bm_region *g;
 	uint64_t bytes;
@@ -832,6 +1123,8 @@ int model_build_stock(struct bootmem_report *r)
 		rc = stock_low_mib(r, &walk);
 	if (rc >= 0)
 		rc = stock_memmap(r, &walk);
+	if (rc >= 0 && d)
+		rc = stock_memblock(r, ps);
 	if (rc < 0)
 		return rc;
 	stock_coverage(r);

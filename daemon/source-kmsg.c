@@ -199,6 +199,89 @@ static void parse_nr_cpu_ids(const char *msg, struct dmesg_facts *f)
 		f->nr_cpu_ids = (unsigned)v;
 }
 
+/* The caller's slot, by its symbol ("setup_arch+0x741/0xa8b" → "setup_arch"), or -1 when full. */
+static int mb_caller(const char *sym, struct dmesg_facts *f)
+{
+	size_t n = strcspn(sym, "+ ");
+
+	if (!n)
+		return -1;
+	if (n >= sizeof(f->mb_callers[0].name))
+		n = sizeof(f->mb_callers[0].name) - 1;
+	for (size_t i = 0; i < f->n_mb_callers; i++)
+		if (!strncmp(f->mb_callers[i].name, sym, n) && !f->mb_callers[i].name[n])
+			return (int)i;
+	if (f->n_mb_callers >= sizeof(f->mb_callers) / sizeof(f->mb_callers[0]))
+		return -1;
+	memset(&f->mb_callers[f->n_mb_callers], 0, sizeof(f->mb_callers[0]));
+	snprintf(f->mb_callers[f->n_mb_callers].name, sizeof(f->mb_callers[0].name), "%.*s", (int)n, sym);
+	return (int)f->n_mb_callers++;
+}
+
+/*
+ * mm/memblock.c with memblock=debug:
+ *   "memblock_reserve: [0xA-0xB] caller+0x../0x.."           (B inclusive)
+ *   "memblock_phys_free: [0xA-0xB] caller", memblock_free_late the same
+ *   "memblock_alloc_try_nid: N bytes align=0x.. nid=N from=0x.. max_addr=0x.. caller"
+ *   (and memblock_alloc_exact_nid_raw, _try_nid_raw, memblock_phys_alloc_range, _try_nid)
+ * memblock_add, memblock_remove and the like say nothing about who holds what.
+ */
+static void parse_memblock(const char *msg, struct dmesg_facts *f)
+{
+	const char *colon = strstr(msg, ": "), *s, *sym;
+	size_t fn;
+	uint64_t a, b;
+	int c;
+
+	if (!colon)
+		return;
+	fn = (size_t)(colon - msg);
+	s = colon + 2;
+	sym = strrchr(s, ' ');
+	sym = sym ? sym + 1 : s;
+	f->mb_lines++;
+	if (!strncmp(msg, "memblock_alloc", 14) || !strncmp(msg, "memblock_phys_alloc", 19)) {
+		if (!util_parse_u64(&s, 10, &a) || !expect(&s, " bytes ") || sym <= s)
+			return;
+		c = mb_caller(sym, f);
+		if (c < 0 || __builtin_add_overflow(f->mb_callers[c].alloc, a, &b)) {
+			f->mb_dropped++;
+			return;
+		}
+		f->mb_callers[c].alloc = b;
+		f->mb_callers[c].lines++;
+		return;
+	}
+	{
+		enum dmesg_mb_op op;
+
+		if (!strncmp(msg, "memblock_reserve", 16))
+			op = DMESG_MB_RESERVE;
+		else if (fn == 18 && !strncmp(msg, "memblock_free_late", 18))
+			op = DMESG_MB_FREE_LATE;
+		else if ((fn == 18 && !strncmp(msg, "memblock_phys_free", 18)) ||
+			 (fn == 13 && !strncmp(msg, "memblock_free", 13)))
+			op = DMESG_MB_FREE;
+		else
+			return;
+		if (!expect(&s, "[") || !util_parse_u64(&s, 16, &a) || !expect(&s, "-") ||
+		    !util_parse_u64(&s, 16, &b) || !expect(&s, "] ") || b < a || b - a == UINT64_MAX)
+			return;
+		c = mb_caller(sym, f);
+		if (c < 0 || f->n_mb_ranges >= sizeof(f->mb_ranges) / sizeof(f->mb_ranges[0])) {
+			f->mb_dropped++;
+			return;
+		}
+		f->mb_ranges[f->n_mb_ranges++] = (struct dmesg_mb_range){
+			.base = a, .size = b - a + 1, .caller = (uint16_t)c, .op = (uint8_t)op,
+		};
+		if (op == DMESG_MB_RESERVE && __builtin_add_overflow(f->mb_callers[c].reserve, b - a + 1,
+								      &f->mb_callers[c].reserve))
+			f->mb_callers[c].reserve = UINT64_MAX;
+		f->mb_callers[c].lines++;
+	}
+}
+
 void kmsg_parse_line(const char *line, size_t len, struct dmesg_facts *f)
 {
 	const char *tail;
@@ -241,7 +324,9 @@ void kmsg_parse_line(const char *line, size_t len, struct dmesg_facts *f)
 	f->lines++;
 	parse_nr_cpu_ids(msg, f);
 
-	if (strncmp(msg, "Memory: ", 8) == 0)
+	if (strncmp(msg, "memblock_", 9) == 0)
+		parse_memblock(msg, f);
+	else if (strncmp(msg, "Memory: ", 8) == 0)
 		parse_memory_line(msg + 8, f);
 	else if (strncmp(msg, "Freeing ", 8) == 0)
 		parse_freeing(msg + 8, n - 8, f);

@@ -43,6 +43,27 @@ struct dmesg_resv {
 	uint64_t base, size;	/* size 0: place unknown */
 };
 
+/* memblock=debug: what one caller reserved, allocated and freed (bytes, as printed). */
+struct dmesg_mb_caller {
+	char name[48];		/* the caller's symbol, without "+off/len" */
+	uint64_t alloc;		/* memblock_alloc*, memblock_phys_alloc*: "N bytes" */
+	uint64_t reserve;	/* memblock_reserve: [a-b] */
+	uint32_t lines;
+};
+
+enum dmesg_mb_op {
+	DMESG_MB_RESERVE,
+	DMESG_MB_FREE,		/* memblock_phys_free, memblock_free: before the page allocator */
+	DMESG_MB_FREE_LATE,	/* memblock_free_late: after it */
+};
+
+/* memblock=debug: a line that prints its range. */
+struct dmesg_mb_range {
+	uint64_t base, size;
+	uint16_t caller;	/* index into mb_callers */
+	uint8_t op;		/* enum dmesg_mb_op */
+};
+
 struct dmesg_facts {
 	size_t lines;
 	/* "Linux version ...": the ring buffer still holds this boot's start */
@@ -79,6 +100,13 @@ struct dmesg_facts {
 	uint64_t kfence_bytes, kfence_objects;
 	/* "Built N zonelists, mobility grouping on.  Total pages: N" */
 	uint64_t total_pages;
+	/* memblock=debug lines: callers, and each reserve and free with its range */
+	size_t mb_lines;		/* every memblock_* debug line */
+	size_t mb_dropped;		/* lines past the bounds below */
+	struct dmesg_mb_caller mb_callers[128];
+	size_t n_mb_callers;
+	struct dmesg_mb_range mb_ranges[512];
+	size_t n_mb_ranges;
 	/* "Kernel command line: ..." */
 	char cmdline[512];
 };

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "model.h"
 #include "report.h"
@@ -54,7 +55,6 @@ static const struct {
 	const char *why;
 } short_of_95[] = {
 	{ "x86_64-ovmf", 80, "EFI boot services memory kept reserved (37.9 MiB) is not itemized" },
-	{ "arm64-dt-numa", 90, "arm64 page tables (8 MiB) and NUMA node data are not printed" },
 	{ "arm64-uefi-acpi", 90, "arm64 page tables and EFI/ACPI reservations are not printed" },
 };
 
@@ -140,6 +140,53 @@ static void compare(const char *name, const struct bootmem_report *t, const stru
 		      "%s: kfence estimate %" PRId64 " vs %" PRId64, name, held(g),
 		      held(model_find_region(t, "kfence")));
 
+	/*
+	 * memblock=debug: each caller stock mode lists is a region of the log
+	 * by the same name, never holding more than the log gives it (held
+	 * and shared: a page it shares goes to one owner in the log); the
+	 * ones the log does not hold are below a page.  The estimates it
+	 * makes exact are then within two pages.
+	 */
+	if (s->in.has_dmesg && s->in.dmesg.mb_lines) {
+		const struct dmesg_facts *d = &s->in.dmesg;
+		size_t listed = 0;
+
+		for (size_t i = 0; i < d->n_mb_callers; i++) {
+			g = model_find_region(s, d->mb_callers[i].name);
+			if (!g || g->src != BM_SRC_DMESG || g->kind != BM_KIND_OWNER)
+				continue;
+			listed++;
+			k = model_find_region(t, g->name);
+			CHECK(k, "%s: memblock caller %s is a region of the log", name, g->name);
+			if (k)
+				CHECK(held(g) <= held(k) + k->shared.value + 2 * PAGE,
+				      "%s: memblock caller %s held %" PRId64 " vs %" PRId64 " + %" PRId64 " shared",
+				      name, g->name, held(g), held(k), k->shared.value);
+		}
+		CHECK(listed > 0, "%s: %zu memblock callers listed", name, listed);
+		/* Nothing counted twice: past RAM - MemTotal by no more than page rounding. */
+		CHECK(s->rec.not_itemized.known && s->rec.not_itemized.value >= -4 * PAGE,
+		      "%s: not itemized %" PRId64 " >= -4 pages", name, s->rec.not_itemized.value);
+		/* Page tables made before memblock=debug took effect are not printed: at most the log's. */
+		g = model_find_region(s, "pgtable");
+		k = model_find_region(t, "pgtable");
+		if (g && k)
+			CHECK(!g->estimate && held(g) > 0 && held(g) <= held(k), "%s: pgtable from memblock %" PRId64
+			      " <= %" PRId64, name, held(g), held(k));
+		for (const char *const *e = (const char *const[]){ "memmap", "kfence", NULL }; *e; e++) {
+			g = model_find_region(s, *e);
+			k = model_find_region(t, *e);
+			if (g && k)
+				CHECK(!g->estimate && iabs(held(g) - held(k)) <= 2 * PAGE,
+				      "%s: %s from memblock %" PRId64 " vs %" PRId64, name, *e, held(g), held(k));
+		}
+		g = model_find_region(s, "log_buf");
+		if (g)
+			CHECK(!g->estimate && held(g) == held(model_find_region(t, "setup_log_buf")),
+			      "%s: log_buf from memblock %" PRId64 " vs %" PRId64, name, held(g),
+			      held(model_find_region(t, "setup_log_buf")));
+	}
+
 	/* Coverage, and the gap the same as the log's. */
 	for (size_t i = 0; i < sizeof(short_of_95) / sizeof(short_of_95[0]); i++)
 		if (!strcmp(short_of_95[i].boot, name)) {
@@ -153,11 +200,49 @@ static void compare(const char *name, const struct bootmem_report *t, const stru
 	       s->rec.itemized_estimated.value, s->rec.gap.value);
 }
 
+/*
+ * The same boot's coverage without its memblock=debug lines (dmesg.txt
+ * copied without them), in ppm; memblock=debug must add to it.
+ */
+static uint32_t coverage_without_memblock(const char *root)
+{
+	char in_path[8300], out_path[] = "/tmp/stock-vs-log-XXXXXX", line[4096];
+	struct report_paths p = { 0 };
+	struct bootmem_report *r = NULL;
+	uint32_t ppm = 0;
+	FILE *in, *out;
+	int fd;
+
+	snprintf(in_path, sizeof(in_path), "%s/dmesg.txt", root);
+	in = fopen(in_path, "re");
+	fd = mkstemp(out_path);
+	out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!in || !out) {
+		if (in)
+			fclose(in);
+		if (out)
+			fclose(out);
+		return 0;
+	}
+	while (fgets(line, sizeof(line), in))
+		if (!strstr(line, "] memblock_"))
+			fputs(line, out);
+	fclose(in);
+	fclose(out);
+	p.path[BM_SRC_LOG] = "/nonexistent/bootmem_fate/log";
+	p.path[BM_SRC_DMESG] = out_path;
+	if (report_load(root, &p, &r) == 0 && r->rec.has_itemized)
+		ppm = r->rec.coverage_ppm;
+	report_free(r);
+	unlink(out_path);
+	return ppm;
+}
+
 int main(int argc, char **argv)
 {
 	char dir[4096], root[8192];
 	struct dirent **de;
-	int n, boots = 0;
+	int n, boots = 0, memblock_boots = 0;
 
 	if (argc < 2)
 		return 2;
@@ -182,6 +267,18 @@ int main(int argc, char **argv)
 			printf("# %s: RAM - MemTotal unknown in stock mode (%s)\n", de[i]->d_name, report_summary(s));
 		else if (s)
 			compare(de[i]->d_name, t, s);
+		if (s && s->in.has_dmesg && s->in.dmesg.mb_lines) {
+			uint32_t before = coverage_without_memblock(root);
+
+			CHECK(before && s->rec.coverage_ppm > before,
+			      "%s: memblock=debug raises coverage: %u.%u%% without its lines, %u.%u%% with",
+			      de[i]->d_name, before / 10000, before / 1000 % 10, s->rec.coverage_ppm / 10000,
+			      s->rec.coverage_ppm / 1000 % 10);
+			printf("# %-24s memblock=debug: coverage %u.%u%% without its lines, %u.%u%% with\n",
+			       de[i]->d_name, before / 10000, before / 1000 % 10, s->rec.coverage_ppm / 10000,
+			       s->rec.coverage_ppm / 1000 % 10);
+			memblock_boots++;
+		}
 		boots++;
 		report_free(t);
 		report_free(s);
@@ -189,5 +286,6 @@ int main(int argc, char **argv)
 	}
 	free(de);
 	CHECK(boots >= 10, "%d harness boots compared", boots);
+	CHECK(memblock_boots >= 3, "%d harness boots with memblock=debug", memblock_boots);
 	return tap_done("test-stock-vs-log");
 }

@@ -233,6 +233,72 @@ static void test_dmesg(void)
 	CHECK(strcmp(f.cmdline, "console=ttyAMA0 mem=256M") == 0, "cmdline %s", f.cmdline);
 }
 
+/* memblock=debug lines: good, truncated and hostile. */
+static void test_dmesg_memblock(void)
+{
+	static const char good[] =
+		"<6>[    0.01] memblock_reserve: [0x0000000000000000-0x00000000000fffff] setup_arch+0x741/0xa8b\n"
+		"<6>[    0.02] memblock_alloc_try_nid: 8388608 bytes align=0x8 nid=-1 from=0x0000000000000000 "
+		"max_addr=0x0000000000000000 setup_log_buf+0x10f/0x2fa\n"
+		"<6>[    0.03] memblock_phys_alloc_range: 2097152 bytes align=0x200000 from=0x0000000000100000 "
+		"max_addr=0x0000000040000000 init_mem_mapping+0x188/0x299\n"
+		"<6>[    0.04] memblock_phys_free: [0x000000003fe00000-0x000000003fffffff] init_mem_mapping+0x1c8/0x299\n"
+		"<6>[    0.05] memblock_alloc_exact_nid_raw: 16777216 bytes align=0x200000 nid=0 "
+		"from=0x0000000001000000 max_addr=0x0000000000000000 memmap_alloc+0x43/0x65\n"
+		"<6>[    0.06] memblock_free_late: [0x0000000010000000-0x0000000010000fff] efi_free_boot_services+0x1/0x2\n"
+		"<6>[    0.07] memblock_add: [0x0000000000001000-0x000000000009fbff] e820__memblock_setup+0xa6/0xbe\n"
+		"<6>[    0.08] memblock_alloc_try_nid: 73 bytes align=0x40 nid=-1 from=0x0 max_addr=0x0 setup_log_buf+0x1/0x2\n";
+	static const char *const hostile[] = {
+		"memblock_reserve: [0x2000-0x1000] backwards+0x0/0x1",		/* end before start */
+		"memblock_reserve: [0x0-0xffffffffffffffff] everything+0x0/0x1",	/* 2^64 bytes */
+		"memblock_reserve: [0x1000-0x1fff]",					/* no caller */
+		"memblock_reserve: [0x1000-",						/* truncated */
+		"memblock_alloc_try_nid: 18446744073709551615 bytes align=0x8 big+0/1",
+		"memblock_alloc_try_nid: 18446744073709551615 bytes align=0x8 big+0/1",	/* the sum overflows */
+		"memblock_alloc_try_nid: bytes align=0x8 nothing+0/1",
+		"memblock_alloc_try_nid: 12",
+		"memblock_: ",
+		"memblock_reserve",
+	};
+	struct dmesg_facts *f = calloc(1, sizeof(*f));
+	char line[128];
+
+	CHECK(f, "facts");
+	if (!f)
+		return;
+	kmsg_parse(good, sizeof(good) - 1, f);
+	CHECK_EQ(f->mb_lines, 8, "memblock lines");
+	CHECK_EQ(f->n_mb_callers, 5, "callers: setup_arch, setup_log_buf, init_mem_mapping, memmap_alloc, efi");
+	CHECK(!strcmp(f->mb_callers[0].name, "setup_arch") && f->mb_callers[0].reserve == 1u << 20,
+	      "reserve by caller, end inclusive");
+	CHECK(!strcmp(f->mb_callers[1].name, "setup_log_buf") && f->mb_callers[1].alloc == 8388608 + 73 &&
+	      f->mb_callers[1].lines == 2, "allocations summed by caller");
+	CHECK(f->mb_callers[2].alloc == 2u << 20 && f->mb_callers[3].alloc == 16u << 20, "phys_alloc and _raw forms");
+	CHECK_EQ(f->n_mb_ranges, 3, "ranges: reserve, free, free_late");
+	CHECK(f->mb_ranges[1].op == DMESG_MB_FREE && f->mb_ranges[1].size == 2u << 20 && f->mb_ranges[1].caller == 2,
+	      "phys_free range and caller");
+	CHECK(f->mb_ranges[2].op == DMESG_MB_FREE_LATE && f->mb_ranges[2].size == 4096, "free_late");
+
+	memset(f, 0, sizeof(*f));
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
+		kmsg_parse_line(hostile[i], strlen(hostile[i]), f);
+	CHECK_EQ(f->n_mb_ranges, 0, "no range from a hostile line");
+	CHECK(f->n_mb_callers <= 1 && (!f->n_mb_callers || f->mb_callers[0].alloc == UINT64_MAX),
+	      "a hostile allocation line: %zu callers", f->n_mb_callers);
+	CHECK_EQ(f->mb_dropped, 1, "the overflowing sum is dropped, not wrapped");
+
+	/* Bounded: more callers and ranges than fit are counted as dropped. */
+	memset(f, 0, sizeof(*f));
+	for (unsigned i = 0; i < 1000; i++) {
+		snprintf(line, sizeof(line), "memblock_reserve: [0x%x000-0x%xfff] caller%u+0x0/0x1", i, i, i % 200);
+		kmsg_parse_line(line, strlen(line), f);
+	}
+	CHECK(f->n_mb_callers == sizeof(f->mb_callers) / sizeof(f->mb_callers[0]) &&
+	      f->n_mb_ranges == sizeof(f->mb_ranges) / sizeof(f->mb_ranges[0]) && f->mb_dropped == 1000 - f->n_mb_ranges,
+	      "bounded: %zu callers, %zu ranges, %zu dropped", f->n_mb_callers, f->n_mb_ranges, f->mb_dropped);
+	free(f);
+}
+
 static void test_version(void)
 {
 	char rel[64];
@@ -512,6 +578,7 @@ int main(int argc, char **argv)
 	test_sanitised();
 	test_ram_below_memtotal();
 	test_dmesg();
+	test_dmesg_memblock();
 	test_version();
 	test_unusable_root();
 	test_empty_root();
