@@ -801,21 +801,19 @@ struct mb_net {
 	uint64_t late;		/* freed with memblock_free_late */
 };
 
-static void sat_add(uint64_t *dst, uint64_t v)
-{
-	*dst = *dst > UINT64_MAX - v ? UINT64_MAX : *dst + v;
-}
-
 static void mb_net_sub(struct mb_net *n, const struct dmesg_mb_range *m)
 {
-	sat_add(m->op == DMESG_MB_FREE_LATE ? &n->late : &n->sub, m->size);
+	if (m->op == DMESG_MB_FREE_LATE)
+		n->late = util_sat_add(n->late, m->size);
+	else
+		n->sub = util_sat_add(n->sub, m->size);
 }
 
 static void mb_net_add(struct mb_net *dst, const struct mb_net *n)
 {
-	sat_add(&dst->add, n->add);
-	sat_add(&dst->sub, n->sub);
-	sat_add(&dst->late, n->late);
+	dst->add = util_sat_add(dst->add, n->add);
+	dst->sub = util_sat_add(dst->sub, n->sub);
+	dst->late = util_sat_add(dst->late, n->late);
 }
 
 /*
@@ -892,7 +890,7 @@ static int stock_memblock(struct bootmem_report *r, uint32_t ps)
 			/* Less what lies outside RAM, when RAM is known. */
 			if (ram.n)
 				v -= v < spans_uncovered(&ram, m->base, e) ? v : spans_uncovered(&ram, m->base, e);
-			sat_add(&callers[owner].add, v);
+			callers[owner].add = util_sat_add(callers[owner].add, v);
 			continue;
 		}
 		/*
@@ -939,7 +937,7 @@ static int stock_memblock(struct bootmem_report *r, uint32_t ps)
 			/* kfence's pool is in its own line; an arm64 kernel may allocate it unseen. */
 			if (have->kind == BM_KIND_KFENCE && (classes[c].add < classes[c].sub ||
 								     classes[c].add - classes[c].sub < d->kfence_bytes))
-				sat_add(&classes[c].add, d->kfence_bytes);
+				classes[c].add = util_sat_add(classes[c].add, d->kfence_bytes);
 			mb_figures(have, &classes[c], ps);
 			for (size_t i = 0; i < d->n_mb_callers; i++)
 				if (cls[i] >= 0 && mb_classes[cls[i]].region &&
@@ -1038,19 +1036,21 @@ static void stock_coverage(struct bootmem_report *r)
 
 		if (g->is_parent)
 			continue;
+		/* Wrapping, as every sum of figures a hostile input sets: never undefined. */
 		if (g->estimate)
-			est += v;
+			est = util_wadd(est, v);
 		else
-			exact += v;
+			exact = util_wadd(exact, v);
 	}
 	rec->has_itemized = true;
-	rec->itemized = bm_fig(exact + est, BM_SRC_DERIVED);
+	rec->itemized = bm_fig(util_wadd(exact, est), BM_SRC_DERIVED);
 	rec->itemized_exact = bm_fig(exact, BM_SRC_DERIVED);
 	rec->itemized_estimated = bm_fig(est, BM_SRC_DERIVED);
 	if (rec->gap.known) {
-		rec->not_itemized = bm_fig(rec->gap.value - (exact + est), BM_SRC_DERIVED);
-		rec->coverage_ppm = rec->gap.value > 0 ?
-			(uint32_t)((double)(exact + est) * 1e6 / (double)rec->gap.value + 0.5) : 0;
+		double ppm = rec->gap.value > 0 ? (double)rec->itemized.value * 1e6 / (double)rec->gap.value + 0.5 : 0;
+
+		rec->not_itemized = bm_fig(util_wsub(rec->gap.value, rec->itemized.value), BM_SRC_DERIVED);
+		rec->coverage_ppm = ppm > 0 && ppm < 4e9 ? (uint32_t)ppm : 0;
 	} else
 		rec->not_itemized = bm_unknown_fig;
 }
