@@ -21,12 +21,34 @@ struct user_set {
 
 	pthread_mutex_t cache_lock;
 	uint8_t cache[CACHE_SIZE][DIGEST_SIZE];
+	size_t cache_user[CACHE_SIZE];		/* whose: an index into users */
 	size_t n_cache, next_cache;
+};
+
+/*
+ * A client address that failed: after BACKOFF_FREE failures in a row it waits BACKOFF_FIRST_USEC
+ * before its next check, twice as long after each further failure, up to BACKOFF_MAX_USEC; a
+ * success forgets it.  One check at a time per address.
+ */
+#define SOURCES 256
+#define BACKOFF_FREE 3
+#define BACKOFF_FIRST_USEC 500000ULL
+#define BACKOFF_MAX_USEC 30000000ULL
+
+struct source {
+	uint8_t key[16];	/* an IPv4 or IPv6 address */
+	uint8_t len;
+	bool in_flight;
+	uint16_t failures;
+	uint64_t last;		/* the last failure's time */
 };
 
 struct auth {
 	pthread_mutex_t lock;
 	struct user_set *set;
+
+	pthread_mutex_t sources_lock;
+	struct source sources[SOURCES];
 };
 
 /* Compares all of @n bytes, whatever the first difference. */
@@ -92,6 +114,7 @@ int auth_new(const struct config_user *users, size_t n, struct auth **ret)
 	if (!a)
 		return -ENOMEM;
 	pthread_mutex_init(&a->lock, NULL);
+	pthread_mutex_init(&a->sources_lock, NULL);
 	r = set_new(users, n, &a->set);
 	if (r < 0) {
 		auth_free(a);
@@ -112,6 +135,17 @@ static void set_unref(struct auth *a, struct user_set *s)
 		set_free(s);
 }
 
+static void cache_add(struct user_set *s, const uint8_t d[DIGEST_SIZE], size_t user)
+{
+	pthread_mutex_lock(&s->cache_lock);
+	memcpy(s->cache[s->next_cache], d, DIGEST_SIZE);
+	s->cache_user[s->next_cache] = user;
+	s->next_cache = (s->next_cache + 1) % CACHE_SIZE;
+	if (s->n_cache < CACHE_SIZE)
+		s->n_cache++;
+	pthread_mutex_unlock(&s->cache_lock);
+}
+
 int auth_set_users(struct auth *a, const struct config_user *users, size_t n)
 {
 	struct user_set *s, *old;
@@ -122,6 +156,21 @@ int auth_set_users(struct auth *a, const struct config_user *users, size_t n)
 		return r;
 	pthread_mutex_lock(&a->lock);
 	old = a->set;
+	/*
+	 * The successes of users whose name and hash stay are still good: a reload does not make
+	 * every scraper pay bcrypt again.  (Under a.lock, no check can change a new set's cache yet.)
+	 */
+	pthread_mutex_lock(&old->cache_lock);
+	for (size_t i = 0; i < old->n_cache; i++) {
+		const struct config_user *u = &old->users[old->cache_user[i]];
+
+		for (size_t k = 0; k < s->n; k++)
+			if (strcmp(s->users[k].name, u->name) == 0 && strcmp(s->users[k].hash, u->hash) == 0) {
+				cache_add(s, old->cache[i], k);
+				break;
+			}
+	}
+	pthread_mutex_unlock(&old->cache_lock);
 	a->set = s;
 	pthread_mutex_unlock(&a->lock);
 	set_unref(a, old);
@@ -135,6 +184,7 @@ void auth_free(struct auth *a)
 	if (a->set)
 		set_unref(a, a->set);
 	pthread_mutex_destroy(&a->lock);
+	pthread_mutex_destroy(&a->sources_lock);
 	free(a);
 }
 
@@ -179,21 +229,35 @@ static int digest(const char *user, const char *password, uint8_t out[DIGEST_SIZ
 	return r < 0 ? -EIO : 0;
 }
 
-static bool check(struct user_set *s, const char *user, const char *password)
+/* True when @d is a remembered success. */
+static bool cache_hit(struct user_set *s, const uint8_t d[DIGEST_SIZE])
+{
+	bool hit = false;
+
+	pthread_mutex_lock(&s->cache_lock);
+	for (size_t i = 0; i < s->n_cache; i++)
+		hit |= equal_ct(s->cache[i], d, DIGEST_SIZE);
+	pthread_mutex_unlock(&s->cache_lock);
+	return hit;
+}
+
+
+/* @full: run bcrypt when the cache does not know the pair; else answer from the cache alone. */
+static bool check(struct user_set *s, const char *user, const char *password, bool full)
 {
 	uint8_t d[DIGEST_SIZE];
 	const char *hash = NULL;
-	bool have_digest, hit = false, ok;
-	size_t nu = strlen(user);
+	bool have_digest, ok;
+	size_t nu = strlen(user), who = 0;
 
 	have_digest = digest(user, password, d) == 0;
-	if (have_digest) {
-		pthread_mutex_lock(&s->cache_lock);
-		for (size_t i = 0; i < s->n_cache; i++)
-			hit |= equal_ct(s->cache[i], d, DIGEST_SIZE);
-		pthread_mutex_unlock(&s->cache_lock);
-		if (hit)
-			return true;
+	if (have_digest && cache_hit(s, d)) {
+		explicit_bzero(d, sizeof(d));
+		return true;
+	}
+	if (!full) {
+		explicit_bzero(d, sizeof(d));
+		return false;
 	}
 
 	/*
@@ -204,41 +268,149 @@ static bool check(struct user_set *s, const char *user, const char *password)
 		const char *name = s->users[i].name;
 		bool match = strlen(name) == nu && equal_ct(name, user, nu);
 
-		if (match && !hash)
+		if (match && !hash) {
 			hash = s->users[i].hash;
+			who = i;
+		}
 	}
 	ok = auth_check_password(password, hash ?: s->users[0].hash) && hash;
 
-	if (ok && have_digest) {
-		pthread_mutex_lock(&s->cache_lock);
-		memcpy(s->cache[s->next_cache], d, DIGEST_SIZE);
-		s->next_cache = (s->next_cache + 1) % CACHE_SIZE;
-		if (s->n_cache < CACHE_SIZE)
-			s->n_cache++;
-		pthread_mutex_unlock(&s->cache_lock);
-	}
+	if (ok && have_digest)
+		cache_add(s, d, who);
 	explicit_bzero(d, sizeof(d));
 	return ok;
 }
 
-bool auth_authorize(void *userdata, const char *user, const char *password)
+static struct user_set *set_get(struct auth *a)
 {
-	struct auth *a = userdata;
 	struct user_set *s;
-	bool ok;
 
 	pthread_mutex_lock(&a->lock);
 	s = a->set;
 	s->n_ref++;
 	pthread_mutex_unlock(&a->lock);
+	return s;
+}
+
+static bool authorize(struct auth *a, const char *user, const char *password, bool full)
+{
+	struct user_set *s = set_get(a);
+	bool ok;
 
 	if (s->n == 0)
 		ok = true;
 	else if (!user || !password)
 		ok = false;		/* nothing to hide: no name was tried */
 	else
-		ok = check(s, user, password);
+		ok = check(s, user, password, full);
 
 	set_unref(a, s);
 	return ok;
+}
+
+bool auth_authorize(void *userdata, const char *user, const char *password)
+{
+	return authorize(userdata, user, password, true);
+}
+
+bool auth_remembered(struct auth *a, const char *user, const char *password)
+{
+	return authorize(a, user, password, false);
+}
+
+bool auth_open(struct auth *a)
+{
+	struct user_set *s = set_get(a);
+	bool open = s->n == 0;
+
+	set_unref(a, s);
+	return open;
+}
+
+/* ---- failures from a source back off ---- */
+
+static struct source *source_find(struct auth *a, const void *key, size_t len, uint64_t now, bool create)
+{
+	struct source *free_slot = NULL, *oldest = NULL;
+
+	if (len > sizeof(a->sources[0].key))
+		len = sizeof(a->sources[0].key);
+	for (size_t i = 0; i < SOURCES; i++) {
+		struct source *e = &a->sources[i];
+
+		if (e->len == len && memcmp(e->key, key, len) == 0 && (e->in_flight || e->failures))
+			return e;
+		if (!e->in_flight && !e->failures)
+			free_slot = free_slot ?: e;
+		else if (!e->in_flight && (!oldest || e->last < oldest->last))
+			oldest = e;
+	}
+	if (!create)
+		return NULL;
+	/* Forget the source that failed longest ago, when every slot is taken. */
+	free_slot = free_slot ?: oldest;
+	if (!free_slot)
+		return NULL;
+	*free_slot = (struct source) { .len = (uint8_t) len, .last = now };
+	memcpy(free_slot->key, key, len);
+	return free_slot;
+}
+
+/* 0.5 s after the third failure in a row, doubling up to 30 s. */
+static uint64_t backoff_usec(unsigned failures)
+{
+	uint64_t d;
+
+	if (failures < BACKOFF_FREE)
+		return 0;
+	d = BACKOFF_FIRST_USEC << (failures - BACKOFF_FREE < 10 ? failures - BACKOFF_FREE : 10);
+	return d < BACKOFF_MAX_USEC ? d : BACKOFF_MAX_USEC;
+}
+
+int auth_source_begin(struct auth *a, const void *source, size_t len, uint64_t now, uint64_t *ret_wait_usec)
+{
+	struct source *e;
+	uint64_t wait = 0;
+
+	pthread_mutex_lock(&a->sources_lock);
+	e = source_find(a, source, len, now, true);
+	if (!e)
+		wait = BACKOFF_FIRST_USEC;		/* every slot is checking right now */
+	else if (e->in_flight)
+		wait = BACKOFF_FIRST_USEC;		/* one check at a time per source */
+	else if (e->last + backoff_usec(e->failures) > now)
+		wait = e->last + backoff_usec(e->failures) - now;
+	else
+		e->in_flight = true;
+	pthread_mutex_unlock(&a->sources_lock);
+	*ret_wait_usec = wait;
+	return wait ? -EAGAIN : 0;
+}
+
+void auth_source_end(struct auth *a, const void *source, size_t len, bool ok, uint64_t now)
+{
+	struct source *e;
+
+	pthread_mutex_lock(&a->sources_lock);
+	e = source_find(a, source, len, now, false);
+	if (e) {
+		e->in_flight = false;
+		e->last = now;
+		if (ok)
+			e->failures = 0;	/* the slot is free again */
+		else if (e->failures < UINT16_MAX)
+			e->failures++;
+	}
+	pthread_mutex_unlock(&a->sources_lock);
+}
+
+void auth_source_cancel(struct auth *a, const void *source, size_t len)
+{
+	struct source *e;
+
+	pthread_mutex_lock(&a->sources_lock);
+	e = source_find(a, source, len, 0, false);
+	if (e)
+		e->in_flight = false;
+	pthread_mutex_unlock(&a->sources_lock);
 }

@@ -27,6 +27,7 @@ void config_init(struct config *c)
 	*c = (struct config) {
 		.connection_limit = d.connection_limit,
 		.per_ip_connection_limit = d.per_ip_connection_limit,
+		.header_timeout_sec = d.header_timeout_sec,
 		.connection_timeout_sec = d.connection_timeout_sec,
 		.connection_memory_limit = d.connection_memory_limit,
 		.endpoints = http_routes_all,
@@ -445,6 +446,7 @@ static const struct key keys[] = {
 	{ "Server", "Listen", add_listen, 0, 0, 0, 0 },
 	K_UINT("Server", "ConnectionLimit", connection_limit, 1, 65536),
 	K_UINT("Server", "PerIPConnectionLimit", per_ip_connection_limit, 0, 65536),
+	K_UINT("Server", "HeaderTimeoutSec", header_timeout_sec, 0, 3600),
 	K_UINT("Server", "ConnectionTimeoutSec", connection_timeout_sec, 0, 86400),
 	K_SIZE("Server", "ConnectionMemoryLimit", connection_memory_limit, 4096, 16u << 20),
 	{ "Server", "User", set_user, 0, 0, 0, 0 },

@@ -51,6 +51,7 @@ struct config {
 	size_t n_listen, listen_cap;
 	unsigned connection_limit;
 	unsigned per_ip_connection_limit;	/* 0 = none */
+	unsigned header_timeout_sec;		/* 0 = none */
 	unsigned connection_timeout_sec;	/* 0 = none */
 	size_t connection_memory_limit;		/* bytes */
 	char *user;			/* User=: who serves when started as root; NULL = PRIVILEGE_DEFAULT_USER */

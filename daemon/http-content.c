@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +19,35 @@ struct report_ref {
 	struct bootmem_report *report;
 };
 
+/* A view that a query selected, rendered on the worker the first time it was asked for. */
+struct query_view {
+	struct query_view *next;
+	const struct http_route *route;
+	char *values[HTTP_MAX_PARAMS];
+	struct MHD_Response *responses[2];	/* plain, gzip-compressed */
+};
+
+/* What the query views may take at least, when the unfiltered bodies are tiny. */
+#define VIEWS_BUDGET_MIN (256u << 10)
+/* What a view costs beside its bodies: itself, two MHD responses with their headers, its values. */
+#define VIEW_OVERHEAD 1024
+
 struct http_content {
 	atomic_int n_ref;
 	struct report_ref *report;
 	uint32_t routes;
 	/* [route][variant][gzip-compressed] */
 	struct MHD_Response *responses[HTTP_MAX_ROUTES][HTTP_MAX_VARIANTS][2];
+
+	/*
+	 * The query views: the sets of values are finite (event kinds and tags), so every view is
+	 * rendered once and kept, within a budget of a few times the unfiltered bodies (every
+	 * event is in one view per kind, one per tag and one per pair); past it, views are
+	 * rendered per request.
+	 */
+	pthread_mutex_t views_lock;
+	struct query_view *views;
+	size_t views_bytes, views_budget;
 };
 
 static int gzip_compress(const char *in, size_t len, char **ret, size_t *ret_len)
@@ -84,26 +108,47 @@ int http_response_new(char *body, size_t len, const char *content_type, const ch
 	return 0;
 }
 
+/* A body and, if the route keeps one, its gzip-compressed copy, as responses; takes @body. */
+static int responses_new(const struct http_route *route, const char *content_type, char *body, size_t len,
+			 struct MHD_Response *ret[2], size_t *ret_bytes)
+{
+	_cleanup_free_ char *b = body, *gz = NULL;
+	size_t gz_len = 0;
+	int r;
+
+	if (route->gzip) {
+		r = gzip_compress(b, len, &gz, &gz_len);
+		if (r < 0)
+			return r;
+	}
+	r = http_response_new(TAKE_PTR(b), len, content_type, route->vary, false, &ret[0]);
+	if (r < 0)
+		return r;
+	if (gz) {
+		r = http_response_new(TAKE_PTR(gz), gz_len, content_type, route->vary, true, &ret[1]);
+		if (r < 0)
+			return r;
+	}
+	if (ret_bytes)
+		*ret_bytes = len + gz_len;
+	return 0;
+}
+
 /* One variant of a route: its body, and the gzip-compressed body if the route keeps one. */
 static int render_variant(const struct http_render_input *in, const struct http_route *route,
-			  const struct http_variant *v, struct MHD_Response *ret[2])
+			  const struct http_variant *v, struct MHD_Response *ret[2], size_t *ret_bytes)
 {
-	_cleanup_free_ char *body = NULL, *gz = NULL;
-	size_t len = 0, gz_len = 0;
+	char *body = NULL;
+	size_t len = 0;
 	int r;
 
 	r = v->render(in, v->arg, &body, &len);
 	if (r < 0)
 		return log_error_errno(r, "Failed to render %s (%s): %m", route->path, v->content_type);
-	if (route->gzip) {
-		r = gzip_compress(body, len, &gz, &gz_len);
-		if (r < 0)
-			return log_error_errno(r, "Failed to compress %s (%s): %m", route->path, v->content_type);
-	}
-	if (http_response_new(TAKE_PTR(body), len, v->content_type, route->vary, false, &ret[0]) < 0)
-		return log_oom();
-	if (gz && http_response_new(TAKE_PTR(gz), gz_len, v->content_type, route->vary, true, &ret[1]) < 0)
-		return log_oom();
+	r = responses_new(route, v->content_type, body, len, ret, ret_bytes);
+	if (r < 0)
+		return log_error_errno(r, "Failed to prepare the responses of %s (%s): %m", route->path,
+				       v->content_type);
 	return 0;
 }
 
@@ -128,6 +173,7 @@ static int content_render(struct report_ref *report, uint32_t routes, const stru
 	if (!c)
 		return log_oom();
 	atomic_init(&c->n_ref, 1);
+	pthread_mutex_init(&c->views_lock, NULL);
 	c->routes = in.routes;
 
 	for (size_t i = 0; i < http_n_routes; i++) {
@@ -136,11 +182,16 @@ static int content_render(struct report_ref *report, uint32_t routes, const stru
 		if (!(c->routes & http_route_bit(route)))
 			continue;	/* switched off: not worth its memory */
 		for (size_t v = 0; v < HTTP_MAX_VARIANTS && route->variants[v].render; v++) {
-			r = render_variant(&in, route, &route->variants[v], c->responses[i][v]);
+			size_t bytes = 0;
+
+			r = render_variant(&in, route, &route->variants[v], c->responses[i][v], &bytes);
 			if (r < 0)
 				return r;	/* c->report is still NULL: the caller keeps @report */
+			if (route->render_query && v == 0)
+				c->views_budget += 4 * bytes;
 		}
 	}
+	c->views_budget += VIEWS_BUDGET_MIN;
 
 	c->report = report;
 	*ret = TAKE_PTR(c);
@@ -176,6 +227,16 @@ int http_content_with_routes(const struct http_content *c, uint32_t routes, cons
 	return r;
 }
 
+static void view_free(struct query_view *q)
+{
+	for (size_t i = 0; i < 2; i++)
+		if (q->responses[i])
+			MHD_destroy_response(q->responses[i]);
+	for (size_t i = 0; i < HTTP_MAX_PARAMS; i++)
+		free(q->values[i]);
+	free(q);
+}
+
 struct http_content *http_content_ref(struct http_content *c)
 {
 	atomic_fetch_add_explicit(&c->n_ref, 1, memory_order_relaxed);
@@ -191,6 +252,13 @@ void http_content_unref(struct http_content *c)
 			for (size_t z = 0; z < 2; z++)
 				if (c->responses[i][v][z])
 					MHD_destroy_response(c->responses[i][v][z]);
+	while (c->views) {
+		struct query_view *q = c->views;
+
+		c->views = q->next;
+		view_free(q);
+	}
+	pthread_mutex_destroy(&c->views_lock);
 	report_unref(c->report);
 	free(c);
 }
@@ -215,17 +283,103 @@ struct MHD_Response *http_content_get(const struct http_content *c, const struct
 	return gzip && rs[variant][1] ? rs[variant][1] : rs[variant][0];
 }
 
-int http_content_query(const struct http_content *c, const struct http_route *route,
-		       const char *const values[HTTP_MAX_PARAMS], struct MHD_Response **ret)
+static bool values_equal(const char *const a[HTTP_MAX_PARAMS], const char *const b[HTTP_MAX_PARAMS])
+{
+	for (size_t i = 0; i < HTTP_MAX_PARAMS; i++)
+		if (!!a[i] != !!b[i] || (a[i] && strcmp(a[i], b[i]) != 0))
+			return false;
+	return true;
+}
+
+static struct query_view *view_find(const struct http_content *c, const struct http_route *route,
+				    const char *const values[HTTP_MAX_PARAMS])
+{
+	for (struct query_view *q = c->views; q; q = q->next)
+		if (q->route == route && values_equal((const char *const *) q->values, values))
+			return q;
+	return NULL;
+}
+
+static struct MHD_Response *view_response(const struct query_view *q, bool gzip)
+{
+	return gzip && q->responses[1] ? q->responses[1] : q->responses[0];
+}
+
+int http_content_query_cached(struct http_content *c, const struct http_route *route,
+			      const char *const values[HTTP_MAX_PARAMS], bool gzip, struct MHD_Response **ret)
+{
+	struct query_view *q;
+
+	pthread_mutex_lock(&c->views_lock);
+	q = view_find(c, route, values);
+	*ret = q ? view_response(q, gzip) : NULL;
+	pthread_mutex_unlock(&c->views_lock);
+	return q ? 0 : -ENOENT;
+}
+
+int http_content_query(struct http_content *c, const struct http_route *route,
+		       const char *const values[HTTP_MAX_PARAMS], bool gzip, struct MHD_Response **ret,
+		       bool *ret_owned)
 {
 	const struct http_render_input in = { .report = c->report->report, .routes = c->routes };
+	struct query_view *q;
 	char *body = NULL;
-	size_t len = 0;
+	size_t len = 0, bytes = 0;
 	int r;
 
-	/* Rendered per request: the API's filtered views are not what gets scraped. */
+	if (http_content_query_cached(c, route, values, gzip, ret) == 0) {
+		*ret_owned = false;
+		return 0;
+	}
+
 	r = route->render_query(&in, values, &body, &len);
 	if (r < 0)
 		return r;
-	return http_response_new(body, len, route->variants[0].content_type, NULL, false, ret);
+	q = calloc(1, sizeof(*q));
+	if (!q) {
+		free(body);
+		return -ENOMEM;
+	}
+	q->route = route;
+	r = responses_new(route, route->variants[0].content_type, body, len, q->responses, &bytes);
+	bytes += VIEW_OVERHEAD;
+	for (size_t i = 0; r >= 0 && i < HTTP_MAX_PARAMS; i++)
+		if (values[i] && !(q->values[i] = strdup(values[i])))
+			r = -ENOMEM;
+	if (r < 0) {
+		view_free(q);
+		return r;
+	}
+
+	pthread_mutex_lock(&c->views_lock);
+	if (view_find(c, route, values) || c->views_bytes + bytes > c->views_budget) {
+		/* Rendered twice at once, or over the budget: this one serves its request and goes. */
+		pthread_mutex_unlock(&c->views_lock);
+		*ret = view_response(q, gzip);
+		/* The response lives on in MHD's hands; the view's other copy goes now. */
+		for (size_t i = 0; i < 2; i++)
+			if (q->responses[i] && q->responses[i] != *ret)
+				MHD_destroy_response(q->responses[i]);
+		q->responses[0] = q->responses[1] = NULL;
+		view_free(q);
+		*ret_owned = true;
+		return 0;
+	}
+	q->next = c->views;
+	c->views = q;
+	c->views_bytes += bytes;
+	*ret = view_response(q, gzip);
+	pthread_mutex_unlock(&c->views_lock);
+	*ret_owned = false;
+	return 0;
+}
+
+size_t http_content_views_bytes(struct http_content *c)
+{
+	size_t n;
+
+	pthread_mutex_lock(&c->views_lock);
+	n = c->views_bytes;
+	pthread_mutex_unlock(&c->views_lock);
+	return n;
 }

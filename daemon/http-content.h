@@ -46,11 +46,22 @@ struct MHD_Response *http_content_get(const struct http_content *c, const struct
 				      unsigned variant, bool gzip);
 
 /*
- * The view of @route that the query @values select (see struct http_route).  *@ret is a new
- * response for the caller to destroy.  -EINVAL for a value the route does not know.
+ * The view of @route that the query @values select (see struct http_route), if it was rendered
+ * before: 0 and a response the content keeps (queue it while holding a reference on @c), or
+ * -ENOENT.  Cheap: for the threads that serve.
  */
-int http_content_query(const struct http_content *c, const struct http_route *route,
-		       const char *const values[HTTP_MAX_PARAMS], struct MHD_Response **ret);
+int http_content_query_cached(struct http_content *c, const struct http_route *route,
+			      const char *const values[HTTP_MAX_PARAMS], bool gzip, struct MHD_Response **ret);
+/*
+ * Renders the view (on the worker: this takes as long as the report is large) and keeps it,
+ * within the content's budget for views.  *@ret_owned says whether the caller must destroy *@ret
+ * after queueing it.  -EINVAL for a value the route does not know.
+ */
+int http_content_query(struct http_content *c, const struct http_route *route,
+		       const char *const values[HTTP_MAX_PARAMS], bool gzip, struct MHD_Response **ret,
+		       bool *ret_owned);
+/* What the kept views take, in bytes. */
+size_t http_content_views_bytes(struct http_content *c);
 
 /* A response that owns @body (MHD frees it), with the route's headers. */
 int http_response_new(char *body, size_t len, const char *content_type, const char *vary, bool gzip,

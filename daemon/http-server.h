@@ -2,7 +2,12 @@
 /*
  * The HTTP server: one libmicrohttpd daemon per listening socket, all
  * serving the same content (http-content.h), dispatched by the route table
- * (http-routes.h).
+ * (http-routes.h).  Requests are served on MHD's threads from bytes rendered
+ * in advance; what takes time (a bcrypt check, a query view rendered the
+ * first time) goes to a worker thread while the connection is suspended
+ * (http-worker.h).  Which connections may stay, and for how long, is the
+ * server's own account (http-connections.h); malformed framing is refused
+ * before a body is read (http-framing.h).
  */
 #pragma once
 
@@ -30,10 +35,11 @@ int http_server_add_listener(struct http_server *s, int fd);
 void http_server_set_content(struct http_server *s, struct http_content *content);
 
 /*
- * Checks that every MHD thread still serves: hands each daemon one end of a socket pair with
- * MHD_add_connection(), sends a request and waits up to @timeout_usec for the answer.  Only
- * that daemon's thread can answer, so a stuck thread fails the check (-ETIMEDOUT) and the
- * watchdog is not fed.
+ * Checks that every MHD thread still serves.  Each listener keeps a connection of its own, one
+ * end of a socket pair handed to MHD at start, whose request stays suspended; the check resumes
+ * it and waits up to @timeout_usec for the access handler to run again on it.  Only that
+ * daemon's thread can run it, so a stuck thread fails the check (-ETIMEDOUT) and the watchdog is
+ * not fed; a full connection table does not, since no new connection is needed.
  */
 int http_server_check_alive(struct http_server *s, uint64_t timeout_usec);
 

@@ -336,12 +336,12 @@ static void config_to_http_options(const struct config *c, struct http_options *
 {
 	o->connection_limit = c->connection_limit;
 	o->per_ip_connection_limit = c->per_ip_connection_limit;
+	o->header_timeout_sec = c->header_timeout_sec;
 	o->connection_timeout_sec = c->connection_timeout_sec;
 	o->connection_memory_limit = c->connection_memory_limit;
 	o->tls_cert_pem = c->tls_certificate_pem;
 	o->tls_key_pem = c->tls_key_pem;
-	o->authorize = auth_authorize;
-	o->authorize_userdata = arg_auth;
+	o->auth = arg_auth;
 }
 
 static int parse_config(void)
@@ -533,6 +533,7 @@ static void log_restart_only(const struct config *old, const struct config *new)
 	bool changed = old->n_listen != new->n_listen ||
 		old->connection_limit != new->connection_limit ||
 		old->per_ip_connection_limit != new->per_ip_connection_limit ||
+		old->header_timeout_sec != new->header_timeout_sec ||
 		old->connection_timeout_sec != new->connection_timeout_sec ||
 		old->connection_memory_limit != new->connection_memory_limit ||
 		!streq_ptr(old->tls_certificate_pem, new->tls_certificate_pem) ||

@@ -78,7 +78,8 @@ static void test_defaults(const char *shipped)
 
 	config_init(&d);
 	CHECK_EQ(d.connection_limit, 256, "default ConnectionLimit");
-	CHECK_EQ(d.per_ip_connection_limit, 64, "default PerIPConnectionLimit");
+	CHECK_EQ(d.per_ip_connection_limit, 0, "default PerIPConnectionLimit");
+	CHECK_EQ(d.header_timeout_sec, 10, "default HeaderTimeoutSec");
 	CHECK_EQ(d.connection_timeout_sec, 30, "default ConnectionTimeoutSec");
 	CHECK_EQ(d.connection_memory_limit, 32 * 1024, "default ConnectionMemoryLimit");
 	CHECK_EQ(d.endpoints, http_routes_all, "default endpoints");
@@ -88,7 +89,7 @@ static void test_defaults(const char *shipped)
 	r = config_load_file(&c, shipped, 0, &err);
 	CHECK(r == 0, "shipped %s: %s", shipped, err.message);
 	CHECK(c.connection_limit == d.connection_limit && c.per_ip_connection_limit == d.per_ip_connection_limit &&
-	      c.connection_timeout_sec == d.connection_timeout_sec &&
+	      c.header_timeout_sec == d.header_timeout_sec && c.connection_timeout_sec == d.connection_timeout_sec &&
 	      c.connection_memory_limit == d.connection_memory_limit && c.endpoints == d.endpoints &&
 	      c.n_listen == 0 && c.n_users == 0 && !c.root && !c.tls_certificate_file && c.set == 0,
 	      "the shipped file sets something");
@@ -114,7 +115,7 @@ static void test_defaults(const char *shipped)
 			fclose(f);
 		GOOD(text, &c);
 		CHECK(c.connection_limit == d.connection_limit && c.per_ip_connection_limit == d.per_ip_connection_limit &&
-		      c.connection_timeout_sec == d.connection_timeout_sec &&
+		      c.header_timeout_sec == d.header_timeout_sec && c.connection_timeout_sec == d.connection_timeout_sec &&
 		      c.connection_memory_limit == d.connection_memory_limit && c.endpoints == d.endpoints,
 		      "the shipped file's commented values are not the defaults");
 		CHECK(c.n_listen == 1 && c.listen && strcmp(c.listen[0], HTTP_DEFAULT_LISTEN) == 0,
@@ -147,6 +148,7 @@ static void test_good(void)
 	     "ConnectionLimit=1\n"
 	     "ConnectionLimit=65536\n"		/* a later assignment wins */
 	     "PerIPConnectionLimit=0\n"
+	     "HeaderTimeoutSec=3600\n"
 	     "ConnectionTimeoutSec=86400\n"
 	     "ConnectionMemoryLimit=1M\n"
 	     "User=bootmemd\n"
@@ -173,6 +175,7 @@ static void test_good(void)
 	CHECK(c.set & CONFIG_SET_LISTEN, "CONFIG_SET_LISTEN");
 	CHECK_EQ(c.connection_limit, 65536, "ConnectionLimit: the later one");
 	CHECK_EQ(c.per_ip_connection_limit, 0, "PerIPConnectionLimit");
+	CHECK_EQ(c.header_timeout_sec, 3600, "HeaderTimeoutSec");
 	CHECK_EQ(c.connection_timeout_sec, 86400, "ConnectionTimeoutSec");
 	CHECK_EQ(c.connection_memory_limit, 1 << 20, "ConnectionMemoryLimit=1M");
 	CHECK(c.user && strcmp(c.user, "bootmemd") == 0, "User=");
@@ -261,6 +264,8 @@ static void test_bad(void)
 	    "out of range");
 	BAD("out of range: huge", "[Server]\nPerIPConnectionLimit=99999999999999999999999\n", 2,
 	    "PerIPConnectionLimit=", "out of range");
+	BAD("out of range: HeaderTimeoutSec", "[Server]\nHeaderTimeoutSec=3601\n", 2, "HeaderTimeoutSec",
+	    "out of range");
 	BAD("out of range: ConnectionTimeoutSec", "[Server]\nConnectionTimeoutSec=86401\n", 2, "ConnectionTimeoutSec",
 	    "out of range");
 	BAD("out of range: memory", "[Server]\nConnectionMemoryLimit=1K\n", 2, "ConnectionMemoryLimit=1K",
@@ -426,10 +431,66 @@ static void test_auth(void)
 	CHECK(!auth_authorize(a, "alicex", "secret"), "a user name with a suffix");
 	CHECK(!auth_authorize(a, "", ""), "empty credentials");
 
+	/* The cheap half answers from the cache only. */
+	CHECK(auth_remembered(a, "alice", "secret"), "alice is remembered");
+	CHECK(!auth_remembered(a, "alice", "wrong"), "a wrong password is not");
+	CHECK(!auth_remembered(a, NULL, NULL), "no credentials are not");
+	CHECK(!auth_open(a), "users: not open");
+
+	/* A reload keeps the logins of users whose name and hash stay, and drops the others. */
+	{
+		struct config_user kept[] = { users[0], { "bob", (char *) HASH_SECRET } };
+
+		CHECK(auth_set_users(a, kept, 2) == 0, "auth_set_users, alice kept, bob's hash changed");
+		CHECK(auth_remembered(a, "alice", "secret"), "alice's login survives a reload that keeps her");
+		CHECK(!auth_remembered(a, "bob", "secret"), "bob's login goes with his old hash");
+	}
+
 	/* A reload drops the old users and their cached logins. */
 	CHECK(auth_set_users(a, carol, 1) == 0, "auth_set_users carol");
 	CHECK(!auth_authorize(a, "alice", "secret"), "alice after the reload (was cached)");
+	CHECK(!auth_remembered(a, "alice", "secret"), "alice is forgotten");
 	CHECK(auth_authorize(a, "carol", "secret"), "carol after the reload");
+	auth_free(a);
+}
+
+/* Failures from one address back off; one check at a time per address; a success forgets. */
+static void test_backoff(void)
+{
+	const uint8_t src[4] = { 127, 0, 0, 1 }, other[4] = { 127, 0, 0, 2 };
+	uint64_t now = 1000000000, wait = 0;
+	struct auth *a;
+
+	CHECK(auth_new(NULL, 0, &a) == 0, "auth_new");
+	CHECK(auth_open(a), "no users: open");
+	CHECK(auth_source_begin(a, src, 4, now, &wait) == 0 && wait == 0, "a first check goes");
+	CHECK(auth_source_begin(a, src, 4, now, &wait) == -EAGAIN && wait > 0, "a second one at once waits");
+	CHECK(auth_source_begin(a, other, 4, now, &wait) == 0, "another address goes");
+	auth_source_end(a, other, 4, true, now);
+	auth_source_end(a, src, 4, false, now);
+	for (int i = 0; i < 2; i++) {
+		CHECK(auth_source_begin(a, src, 4, now, &wait) == 0, "failure %d is free", i + 2);
+		auth_source_end(a, src, 4, false, now);
+	}
+	CHECK(auth_source_begin(a, src, 4, now, &wait) == -EAGAIN && wait == 500000, "after 3 failures: 0.5 s (%llu)",
+	      (unsigned long long) wait);
+	CHECK(auth_source_begin(a, src, 4, now + 500000, &wait) == 0, "... then it goes");
+	auth_source_end(a, src, 4, false, now + 500000);
+	CHECK(auth_source_begin(a, src, 4, now + 600000, &wait) == -EAGAIN && wait == 900000,
+	      "after 4 failures: 1 s (%llu)", (unsigned long long) wait);
+	for (int i = 0; i < 20; i++) {
+		now += 60000000;
+		CHECK(auth_source_begin(a, src, 4, now, &wait) == 0, "a minute later it goes");
+		auth_source_end(a, src, 4, false, now);
+	}
+	CHECK(auth_source_begin(a, src, 4, now, &wait) == -EAGAIN && wait == 30000000, "capped at 30 s (%llu)",
+	      (unsigned long long) wait);
+	CHECK(auth_source_begin(a, src, 4, now + 30000000, &wait) == 0, "after 30 s it goes");
+	auth_source_cancel(a, src, 4);
+	CHECK(auth_source_begin(a, src, 4, now + 30000000, &wait) == 0, "a cancelled check counts for nothing");
+	auth_source_end(a, src, 4, true, now + 30000000);
+	CHECK(auth_source_begin(a, src, 4, now + 30000000, &wait) == 0, "a success forgets the failures");
+	auth_source_end(a, src, 4, true, now + 30000000);
 	auth_free(a);
 }
 
@@ -450,6 +511,7 @@ int main(int argc, char *argv[])
 	test_bad();
 	test_files();
 	test_auth();
+	test_backoff();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", tmpdir);

@@ -320,6 +320,14 @@ if full; then
 	check_eq "?tag=bogus is 400" 400 "$(get ev.bad2 -- '/api/v1/events?tag=bogus')"
 	check "?tag=%FF (not UTF-8) is 400 with a JSON body" bash -c \
 		"[ \"\$(curl -s -o '$tmp/ev.bad3' -w '%{http_code}' '$url/api/v1/events?tag=%FF')\" = 400 ] && grep -q '\"error\"' '$tmp/ev.bad3'"
+	# A view is rendered on the worker the first time and kept: the same bytes every time, gzip too.
+	check_eq "?kind=alloc&tag=initrd is 200" 200 "$(get ev.v1 -- '/api/v1/events?kind=alloc&tag=initrd')"
+	get ev.v2 -- '/api/v1/events?kind=alloc&tag=initrd' >/dev/null
+	check "?kind=alloc&tag=initrd is valid JSON" json_ok "$tmp/ev.v1"
+	check "a view has the same bytes the second time" same_file "$tmp/ev.v1" "$tmp/ev.v2"
+	get ev.vgz -H 'Accept-Encoding: gzip' -- '/api/v1/events?kind=alloc&tag=initrd' >/dev/null
+	gzip -dc <"$tmp/ev.vgz" >"$tmp/ev.vgunzip" 2>/dev/null
+	check "a view's gzip body decompresses to its plain body" same_file "$tmp/ev.vgunzip" "$tmp/ev.v1"
 	check_eq "an empty ?kind= is no filter" 200 "$(get ev.empty -- '/api/v1/events?kind=')"
 	check "an empty ?kind= serves every event" same_file "$tmp/ev.empty" "$tmp/events"
 fi
@@ -413,48 +421,81 @@ check "the daemon reports no sanitizer finding" bash -c "! grep -qE 'Sanitizer|r
 # ---------------------------------------------------------------- limits
 
 if full; then
-	# Small limits from a configuration file: 3 connections per address, 1 s of idle time.
-	printf '[Server]\nPerIPConnectionLimit=3\nConnectionTimeoutSec=1\n' >"$tmp/limits.conf"
+	# Small limits from a configuration file: 3 connections per address, 2 s for a request's headers,
+	# 4 s of idle time.
+	printf '[Server]\nPerIPConnectionLimit=3\nHeaderTimeoutSec=2\nConnectionTimeoutSec=4\n' >"$tmp/limits.conf"
 	"$bin" --config "$tmp/limits.conf" --root "$root" --listen 127.0.0.1:0 2>"$tmp/limits.err" &
 	limited=$!
 	pids+=($limited)
 	if wait_for "$tmp/limits.err" '^Listening on 127\.0\.0\.1:[0-9]+\.$'; then
 		lport=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\)\.$/\1/p' "$tmp/limits.err")
 		python3 - "$lport" >"$tmp/limits.out" 2>&1 <<'PY'
-import socket, sys, time
+import select, socket, sys, time
 port = int(sys.argv[1])
+def conn(src="127.0.0.1"):
+    s = socket.socket()
+    s.settimeout(10)
+    s.bind((src, 0))
+    s.connect(("127.0.0.1", port))
+    return s
 def status(s):
     s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
     try:
-        return s.recv(64).split(b"\r\n")[0].decode()
+        return s.recv(4096).split(b"\r\n")[0].decode()
     except OSError:
         return ""
-t0 = time.monotonic()
-idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(3)]
-time.sleep(0.2)
-extra = socket.create_connection(("127.0.0.1", port), timeout=5)
-print("over the limit:", repr(status(extra)))
-closed = 0
-for s in idle:
+def closed_now(s, wait=0.3):
+    r, _, _ = select.select([s], [], [], wait)
     try:
-        closed += s.recv(1) == b""
+        return bool(r) and s.recv(1) == b""
     except OSError:
-        closed += 1
-print("idle closed by the server: %d after %.1f s" % (closed, time.monotonic() - t0))
-# MHD counts a connection against its address until it cleans it up, a moment after closing it.
-for _ in range(50):
-    answer = status(socket.create_connection(("127.0.0.1", port), timeout=5))
-    if answer:
+        return True
+def wait_closed(s, limit):
+    t = time.monotonic()
+    while time.monotonic() - t < limit:
+        if closed_now(s):
+            return time.monotonic()
+    return None
+t0 = time.monotonic()
+# From another address, so that the per-address limit leaves it alone.
+slow = conn("127.0.0.2")
+slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+idle = [conn() for _ in range(3)]
+time.sleep(0.2)
+extra = conn()
+print("over the limit:", repr(status(extra)))
+print("the oldest idle one closed for it:", closed_now(idle[0]), "the others open:",
+      not closed_now(idle[1]) and not closed_now(idle[2]))
+# The slow one sends a byte every few tenths of a second: bytes do not extend its deadline.
+while time.monotonic() - t0 < 8:
+    try:
+        slow.sendall(b"X")
+    except OSError:
         break
-    time.sleep(0.1)
-print("after the timeout:", repr(answer))
+    if closed_now(slow):
+        break
+print("a trickle of bytes closed after %.1f s" % (time.monotonic() - t0))
+t = wait_closed(idle[1], 8)
+print("no request closed after %.1f s" % ((t or 99) - t0))
+served = time.monotonic()
+print("the served one open past the header deadline:", not closed_now(extra))
+t = wait_closed(extra, 8)
+print("the served one closed %.1f s after its response" % ((t or 99) - served))
+print("a fresh client:", repr(status(conn())))
 PY
-		check "a 4th connection from one address is refused at PerIPConnectionLimit=3" \
-			grep -qx "over the limit: ''" "$tmp/limits.out"
-		check "idle connections are closed after ConnectionTimeoutSec=1" \
-			grep -qE '^idle closed by the server: 3 after (0\.9|[1-4]\.)' "$tmp/limits.out"
-		check "the server answers again once the idle connections are gone" \
-			grep -qx "after the timeout: 'HTTP/1.1 200 OK'" "$tmp/limits.out"
+		check "a 4th connection from one address gets in at PerIPConnectionLimit=3" \
+			grep -qx "over the limit: 'HTTP/1.1 200 OK'" "$tmp/limits.out"
+		check "... and the one that waited longest is closed to make room, the others are not" \
+			grep -qx "the oldest idle one closed for it: True the others open: True" "$tmp/limits.out"
+		check "a trickle of header bytes is closed at HeaderTimeoutSec=2" \
+			grep -qE '^a trickle of bytes closed after (1\.[5-9]|2\.|3\.[0-5])' "$tmp/limits.out"
+		check "a connection that sends no request is closed at HeaderTimeoutSec=2" \
+			grep -qE '^no request closed after (1\.[5-9]|2\.|3\.[0-5])' "$tmp/limits.out"
+		check "a keep-alive connection is kept past the header deadline" \
+			grep -qx "the served one open past the header deadline: True" "$tmp/limits.out"
+		check "... and closed at ConnectionTimeoutSec=4 after its response" \
+			grep -qE '^the served one closed [0-6]\.[0-9] s after its response' "$tmp/limits.out"
+		check "a fresh client is answered" grep -qx "a fresh client: 'HTTP/1.1 200 OK'" "$tmp/limits.out"
 	else
 		not_ok "a daemon with small limits starts" "$(cat "$tmp/limits.err")"
 	fi
