@@ -95,6 +95,7 @@ const struct http_route http_routes[] = {
 		.path = "/api/v1/report",
 		.key = "Report",
 		.variants = { { CT_JSON, render_report, REPORT_JSON } },
+		.strict_query = true,
 		.vary = "Accept-Encoding",
 		.gzip = true,
 		.help = "the whole report as JSON",
@@ -104,6 +105,7 @@ const struct http_route http_routes[] = {
 		.path = "/api/v1/regions",
 		.key = "Regions",
 		.variants = { { CT_JSON, render_report, REPORT_JSON_REGIONS } },
+		.strict_query = true,
 		.vary = "Accept-Encoding",
 		.gzip = true,
 		.help = "the regions alone, as JSON",
@@ -118,8 +120,10 @@ const struct http_route http_routes[] = {
 		.params = { "kind", "tag" },
 		.render_query = render_events_query,
 		.query_error = "unknown event kind or tag",
+		.strict_query = true,
 		.help = "the kernel log's events as JSON",
-		.landing = "the kernel log's events, filtered with <code>?kind=</code> and <code>?tag=</code>",
+		.landing = "the kernel log's events, filtered with <code>?kind=</code> and <code>?tag=</code> "
+			   "(repeated or comma-separated: any of them)",
 	},
 	{
 		/* The picture on the landing page: switched with it. */

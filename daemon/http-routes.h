@@ -62,6 +62,8 @@ struct http_route {
 	int (*render_query)(const struct http_render_input *in, const char *const values[HTTP_MAX_PARAMS],
 			    char **ret, size_t *ret_len);
 	const char *query_error;
+	/* Any other query parameter is a 400 with a JSON error (the API); else it is ignored. */
+	bool strict_query;
 
 	const char *help;		/* --help: what it serves, plain text, at most 40 characters */
 	const char *landing;		/* the landing page's line after the link, HTML; NULL: not listed */

@@ -93,6 +93,7 @@ struct conn {
 	struct http_content *content;	/* what the request is answered from */
 	const struct http_route *route;
 	const char *values[HTTP_MAX_PARAMS];
+	char value_buf[HTTP_MAX_PARAMS][256];	/* a repeated parameter's values, joined with commas */
 	bool gzip;
 
 	struct http_job job;
@@ -180,10 +181,13 @@ static enum MHD_Result queue_retry(struct MHD_Connection *conn, const char *meth
 	return ret;
 }
 
-/* A JSON error body for the API endpoints: {"error": "...", PARAM: VALUE or null, ...}. */
-static enum MHD_Result queue_api_error(struct MHD_Connection *conn, const char *method, const char *url,
-				       unsigned status, const char *message, const struct http_route *route,
-				       const char *const *values)
+/*
+ * A JSON error body for the API endpoints: {"error": "...", PARAM: VALUE or null, ...}, or
+ * {"error": "...", "parameter": NAME} for a parameter the route does not take.
+ */
+static enum MHD_Result queue_api_error_for(struct MHD_Connection *conn, const char *method, const char *url,
+					   unsigned status, const char *message, const struct http_route *route,
+					   const char *const *values, const char *parameter)
 {
 	json_auto_t *j = NULL;		/* jansson's own cleanup attribute */
 	struct MHD_Response *resp = NULL;
@@ -199,6 +203,10 @@ static enum MHD_Result queue_api_error(struct MHD_Connection *conn, const char *
 			j = json_pack("{s:s}", "error", message);
 			break;
 		}
+	if (j && parameter && json_object_set_new(j, "parameter", json_string(parameter)) < 0) {
+		json_decref(j);
+		j = json_pack("{s:s}", "error", message);
+	}
 	body = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	if (!body || http_response_new(body, strlen(body), CT_JSON, NULL, false, &resp) < 0)
 		return MHD_NO;		/* out of memory: MHD closes the connection */
@@ -206,6 +214,13 @@ static enum MHD_Result queue_api_error(struct MHD_Connection *conn, const char *
 	ret = queue(conn, method, url, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+static enum MHD_Result queue_api_error(struct MHD_Connection *conn, const char *method, const char *url,
+				       unsigned status, const char *message, const struct http_route *route,
+				       const char *const *values)
+{
+	return queue_api_error_for(conn, method, url, status, message, route, values, NULL);
 }
 
 /* ---- the request's state, from its request line to its completion ---- */
@@ -403,19 +418,57 @@ static bool submit(struct conn *c, enum request_state state)
 
 /* ---- dispatch ---- */
 
-/* A view that the query selects (?kind=&tag=), or false when the query selects none. */
-static bool query_values(struct MHD_Connection *conn, const struct http_route *route,
-			 const char *values[HTTP_MAX_PARAMS])
+/*
+ * The query string, parameter by parameter: a repeated parameter's values are joined with
+ * commas (?kind=free&kind=reserve is kind=free,reserve: any of them); "?kind=" is no filter, as
+ * an empty form field would send it.
+ */
+struct query {
+	struct conn *c;
+	const char *unknown;	/* the first parameter the route does not take */
+	bool too_long;
+};
+
+static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct query *q = cls;
+	const struct http_route *route = q->c->route;
+	char *buf;
+	size_t i, n;
+
+	for (i = 0; i < HTTP_MAX_PARAMS && route->params[i]; i++)
+		if (strcmp(key, route->params[i]) == 0)
+			break;
+	if (i == HTTP_MAX_PARAMS || !route->params[i]) {
+		if (!q->unknown)
+			q->unknown = key;
+		return MHD_YES;
+	}
+	if (!value || !*value)
+		return MHD_YES;
+	buf = q->c->value_buf[i];
+	n = strlen(buf);
+	if (n + !!n + strlen(value) >= sizeof(q->c->value_buf[i])) {
+		q->too_long = true;
+		return MHD_YES;
+	}
+	if (n)
+		buf[n++] = ',';
+	strcpy(buf + n, value);
+	return MHD_YES;
+}
+
+/* Reads the query into c->values; false when it selects no view. */
+static bool query_values(struct conn *c, struct query *q)
 {
 	bool any = false;
 
+	*q = (struct query){ .c = c };
+	memset(c->value_buf, 0, sizeof(c->value_buf));
+	MHD_get_connection_values(c->mhd, MHD_GET_ARGUMENT_KIND, query_arg, q);
 	for (size_t i = 0; i < HTTP_MAX_PARAMS; i++) {
-		values[i] = route->params[i] ? MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, route->params[i])
-					     : NULL;
-		/* "?kind=" is no filter, as an empty form field would send it. */
-		if (values[i] && !*values[i])
-			values[i] = NULL;
-		any |= !!values[i];
+		c->values[i] = c->route->params[i] && c->value_buf[i][0] ? c->value_buf[i] : NULL;
+		any |= !!c->values[i];
 	}
 	return any;
 }
@@ -444,11 +497,20 @@ static enum MHD_Result serve(struct conn *c, const char *method, const char *url
 {
 	const struct http_route *route = c->route;
 	struct MHD_Response *resp;
+	struct query q = { .c = c };
 	unsigned variant = 0;
+	bool view = false;
 
 	c->gzip = route->gzip &&
 		http_accepts_gzip(MHD_lookup_connection_value(c->mhd, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
-	if (route->render_query && query_values(c->mhd, route, c->values)) {
+	if (route->strict_query || route->render_query)
+		view = query_values(c, &q) && route->render_query;
+	if (route->strict_query && q.unknown)
+		return queue_api_error_for(c->mhd, method, url, MHD_HTTP_BAD_REQUEST, "unknown query parameter", route,
+					   NULL, q.unknown);
+	if (q.too_long)
+		return queue_api_error(c->mhd, method, url, MHD_HTTP_BAD_REQUEST, "query too long", route, NULL);
+	if (view) {
 		/* A view rendered before is served here; a new one is rendered on the worker. */
 		if (http_content_query_cached(c->content, route, c->values, c->gzip, &resp) == 0)
 			return queue(c->mhd, method, url, MHD_HTTP_OK, resp);

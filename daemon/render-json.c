@@ -437,15 +437,50 @@ int render_json(const struct bootmem_report *r, bool regions_only, char **out, s
 	return dump(regions_only ? regions_json(r) : report_json(r), out, len);
 }
 
+/*
+ * A filter: NULL for none, else names separated by commas (a repeated
+ * parameter arrives joined so), any of which matches.  @set has a bit per
+ * value; -EINVAL for a name @from_name does not know.
+ */
+static int parse_filter(const char *list, int (*from_name)(const char *), uint64_t set[4])
+{
+	char name[64];
+
+	memset(set, 0, 4 * sizeof(*set));
+	if (!list)
+		return 0;
+	for (const char *p = list;;) {
+		size_t n = strcspn(p, ",");
+		int v;
+
+		if (n >= sizeof(name))
+			return -EINVAL;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (n) {
+			v = from_name(name);
+			if (v < 0 || v >= 256)
+				return -EINVAL;
+			set[v / 64] |= UINT64_C(1) << (v % 64);
+		}
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
+static bool filter_has(const char *list, const uint64_t set[4], unsigned v)
+{
+	return !list || (v < 256 && (set[v / 64] >> (v % 64) & 1));
+}
+
 int render_events(const struct bootmem_report *r, const char *kind, const char *tag,
 		  char **out, size_t *len)
 {
-	int k = -1, t = -1;
+	uint64_t ks[4], ts[4];
 	json_t *a;
 
-	if (kind && (k = bmf_kind_from_name(kind)) < 0)
-		return -EINVAL;
-	if (tag && (t = bmf_tag_from_name(tag)) < 0)
+	if (parse_filter(kind, bmf_kind_from_name, ks) < 0 || parse_filter(tag, bmf_tag_from_name, ts) < 0)
 		return -EINVAL;
 	json_oom = false;
 	a = json_array();
@@ -453,7 +488,7 @@ int render_events(const struct bootmem_report *r, const char *kind, const char *
 		for (size_t i = 0; i < r->in.log->n_events; i++) {
 			const struct bmf_event *e = &r->in.log->events[i];
 
-			if ((k >= 0 && e->kind != k) || (t >= 0 && e->tag != t))
+			if (!filter_has(kind, ks, e->kind) || !filter_has(tag, ts, e->tag))
 				continue;
 			append(a, event_json(e));
 		}
