@@ -5,8 +5,8 @@
 # configuration file, a TLS file or an input should be, against the real
 # daemon at start: a clear error within a second (exit 2 for the
 # configuration and TLS files; for the inputs, a report that says what was
-# there), the rest served, and SIGTERM honoured.  Reload is another test's.
-# Output is TAP.
+# there), the rest served, and SIGTERM honoured; then the same on reload, with
+# the hostile things planted under a running daemon.  Output is TAP.
 #
 # usage: test-hostile-files.sh BOOTMEMD ROOT
 set -u
@@ -148,6 +148,110 @@ PY
 			not_ok "every input as $kind: SIGTERM exit 0" "exit $rc"
 	else
 		not_ok "every input as $kind: SIGTERM within 1000 ms"
+		stop
+	fi
+done
+
+# ---------------------------------------------------------------- on reload
+# The daemon runs as the service manager runs it, unprivileged, so that a reload reads the sources
+# again (started as root it keeps them: bootmemd(8)).  The hostile things appear while it serves.
+chmod 755 "$tmp"
+as_user=()
+[ "$(id -u)" = 0 ] && as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+# wait_log N PATTERN: up to 1 s for the Nth line matching PATTERN in the daemon's log.
+wait_log() {
+	local i
+	for i in $(seq 100); do
+		[ "$(grep -c "$2" "$tmp/rlog")" -ge "$1" ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+for kind in fifo dir zero loop; do
+	r=$tmp/reload-$kind
+	cp -r "$root" "$r" && chmod -R a+rX "$r"
+	conf=$tmp/reload-$kind.conf
+	cp "$tmp/cert.pem" "$tmp/rcert-$kind.pem" && cp "$tmp/key.pem" "$tmp/rkey-$kind.pem"
+	chmod 644 "$tmp/rcert-$kind.pem" "$tmp/rkey-$kind.pem"	# the test's own throwaway key
+	printf '[TLS]\nCertificateFile=%s\nKeyFile=%s\n' "$tmp/rcert-$kind.pem" "$tmp/rkey-$kind.pem" >"$conf"
+	chmod 644 "$conf"
+	"${as_user[@]}" "$bin" --root "$r" --config "$conf" --listen 127.0.0.1:0 >/dev/null 2>"$tmp/rlog" &
+	pid=$!
+	port=
+	for _ in $(seq 200); do
+		port=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/rlog" | head -n 1)
+		[ -n "$port" ] && break
+		sleep 0.05
+	done
+	if [ -z "$port" ]; then
+		not_ok "reload, $kind: the daemon starts" "$(cat "$tmp/rlog")"
+		stop
+		continue
+	fi
+
+	# Every input becomes hostile, but MemInfo: the reload reads what it can and swaps.
+	for p in sys/kernel/bootmem_fate/log sys/kernel/bootmem_fate/runtime sys/firmware/fdt proc/iomem \
+		 proc/cmdline proc/version sys/kernel/boot_params/data dmesg.txt sys/firmware/memmap; do
+		rm -rf "${r:?}/$p"
+		plant "$kind" "$r/$p"
+	done
+	t0=$(ms)
+	kill -HUP "$pid"
+	if wait_log 2 '^Read .* and rendered the responses'; then
+		ok "reload, every input as $kind: read again in $(($(ms) - t0)) ms"
+	else
+		not_ok "reload, every input as $kind: read again within 1000 ms" "$(cat "$tmp/rlog")"
+	fi
+	curl -sk --max-time 2 -o "$tmp/rep.json" "https://127.0.0.1:$port/api/v1/report"
+	if python3 - "$tmp/rep.json" <<'PY'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+s = {x["name"]: x for x in rep["sources"]}
+bad = [n for n, x in s.items() if n != "meminfo" and x["present"] and (x["available"] or not x["error"])]
+assert not bad, bad
+assert s["meminfo"]["available"]
+PY
+	then ok "reload, every input as $kind: the new report says why each source is unusable"
+	else not_ok "reload, every input as $kind: the new report says why each source is unusable" \
+		"$(head -c 600 "$tmp/rep.json")"; fi
+
+	# A TLS file becomes hostile: the reload is refused, the old responses stay.
+	rm -f "$tmp/rcert-$kind.pem"
+	plant "$kind" "$tmp/rcert-$kind.pem"
+	t0=$(ms)
+	kill -HUP "$pid"
+	if wait_log 1 'Reload refused'; then
+		ok "reload, the TLS certificate as $kind: refused in $(($(ms) - t0)) ms"
+	else
+		not_ok "reload, the TLS certificate as $kind: refused within 1000 ms" "$(cat "$tmp/rlog")"
+	fi
+
+	# The configuration file becomes hostile: refused as well.
+	rm -f "$conf"
+	plant "$kind" "$conf"
+	t0=$(ms)
+	kill -HUP "$pid"
+	if wait_log 2 'Reload refused'; then
+		ok "reload, the configuration as $kind: refused in $(($(ms) - t0)) ms"
+	else
+		not_ok "reload, the configuration as $kind: refused within 1000 ms" "$(cat "$tmp/rlog")"
+	fi
+	c=$(curl -sk --max-time 2 -o /dev/null -w '%{http_code}' "https://127.0.0.1:$port/metrics")
+	[ "$c" = 200 ] && ok "reload, the configuration as $kind: /metrics still served" ||
+		not_ok "reload, the configuration as $kind: /metrics still served" "status $c"
+
+	t0=$(ms)
+	kill -TERM "$pid"
+	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
+	t=$(($(ms) - t0))
+	if ! kill -0 "$pid" 2>/dev/null; then
+		wait "$pid"
+		rc=$?
+		pid=
+		[ "$rc" = 0 ] && ok "reload, $kind: SIGTERM after the reloads stops it in $t ms, exit 0" ||
+			not_ok "reload, $kind: SIGTERM exit 0" "exit $rc"
+	else
+		not_ok "reload, $kind: SIGTERM within 1000 ms"
 		stop
 	fi
 done
