@@ -1055,6 +1055,50 @@ static void stock_coverage(struct bootmem_report *r)
 		rec->not_itemized = bm_unknown_fig;
 }
 
+struct resv_walk {
+	const struct memblock_set *set;
+	uint32_t ps;
+	uint64_t bytes;
+};
+
+static void resv_ram_fn(uint64_t start, uint64_t end, void *arg)
+{
+	struct resv_walk *w = arg;
+
+	for (size_t i = 0; i < w->set->n; i++) {
+		uint64_t a = w->set->r[i].base, b = span_end(a, w->set->r[i].size), pa, pb;
+
+		a = a > start ? a : start;
+		b = b < end ? b : end;
+		if (b <= a)
+			continue;
+		/* Whole pages, as the page allocator never got them. */
+		pages_out(a, b - a, page_shift(w->ps), &pa, &pb);
+		w->bytes = util_sat_add(w->bytes, (pb - pa) << page_shift(w->ps));
+	}
+}
+
+/*
+ * memblock's final reserved set bounds the residual: what it holds in RAM
+ * beyond every item is reserved, but by no one stock mode can name.
+ */
+static void stock_unattributed(struct bootmem_report *r, uint32_t ps)
+{
+	struct bm_reconciliation *rec = &r->rec;
+	struct resv_walk w = { .set = r->in.memblock_reserved, .ps = ps };
+	int64_t v;
+
+	rec->unattributed_reserved = bm_unknown_fig;
+	if (!w.set || !rec->not_itemized.known)
+		return;
+	for_each_ram(r, resv_ram_fn, &w);
+	v = w.bytes > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)w.bytes;
+	v = v > rec->itemized.value ? util_wsub(v, rec->itemized.value) : 0;
+	if (v > rec->not_itemized.value)
+		v = rec->not_itemized.value > 0 ? rec->not_itemized.value : 0;
+	rec->unattributed_reserved = bm_fig(v, BM_SRC_MEMBLOCK);
+}
+
 int model_build_stock(struct bootmem_report *r)
 {
 	struct bm_reconciliation *rec = &r->rec;
@@ -1128,6 +1172,7 @@ int model_build_stock(struct bootmem_report *r)
 	if (rc < 0)
 		return rc;
 	stock_coverage(r);
+	stock_unattributed(r, ps);
 	if (!model_find_kind(r, BM_KIND_KERNEL_TEXT))
 		model_add_missing(r, "kernel_sections");
 	if (!model_find_kind(r, BM_KIND_INITRD))

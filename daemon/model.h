@@ -179,6 +179,12 @@ struct bm_reconciliation {
 	bool has_itemized;
 	struct bm_figure itemized, itemized_exact, itemized_estimated, not_itemized;
 	uint32_t coverage_ppm;		/* itemized / gap, in millionths (may exceed 10^6) */
+	/*
+	 * With memblock's debugfs reserved set: the part of not_itemized that
+	 * memblock still holds reserved in RAM and no item accounts for
+	 * (0 <= it <= not_itemized); unknown without the file.
+	 */
+	struct bm_figure unattributed_reserved;
 };
 
 /*

@@ -158,6 +158,8 @@ int render_text(const struct bootmem_report *r, char **out, size_t *len)
 		rec_line(&sb, "=", "itemized, exact", &rec->itemized_exact);
 		rec_line(&sb, "+", "itemized, estimated", &rec->itemized_estimated);
 		rec_line(&sb, "+", "not itemized", &rec->not_itemized);
+		if (rec->unattributed_reserved.known)
+			rec_line(&sb, " ", "  of which reserved, unattributed", &rec->unattributed_reserved);
 		if (rec->gap.known)
 			sb_printf(&sb, "  coverage %u.%u%% of RAM - MemTotal\n", rec->coverage_ppm / 10000,
 				  rec->coverage_ppm / 1000 % 10);

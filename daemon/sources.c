@@ -86,6 +86,12 @@ static const struct source_desc sources[_BM_SRC_MAX] = {
 		.path = "sys/class/dmi/id", .help = "(a directory)", .max = 0,
 		.read = dmi_load,
 	},
+	[BM_SRC_MEMBLOCK] = {
+		/* debugfs, root only; on arches that keep memblock after boot (not x86). */
+		.name = "memblock", .option = "memblock", .key = "MemblockReserved",
+		.path = "sys/kernel/debug/memblock/reserved", .max = TEXT_MAX,
+		.parse = memblock_load, .unload = memblock_unload,
+	},
 	[BM_SRC_DERIVED] = {
 		.name = "derived",
 	},

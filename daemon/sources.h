@@ -26,6 +26,7 @@
 #include "source-iomem.h"
 #include "source-kmsg.h"
 #include "source-log.h"
+#include "source-memblock.h"
 #include "source-meminfo.h"
 #include "source-memmap.h"
 #include "source-version.h"
@@ -47,6 +48,7 @@ enum bm_src {
 	BM_SRC_BOOT_ID,		/* proc/sys/kernel/random/boot_id */
 	BM_SRC_STAT,		/* proc/stat: the boot time */
 	BM_SRC_DMI,		/* sys/class/dmi/id: the board */
+	BM_SRC_MEMBLOCK,	/* sys/kernel/debug/memblock/reserved */
 	BM_SRC_DERIVED,		/* computed from other figures: no row is read */
 	_BM_SRC_MAX,
 };
@@ -78,6 +80,7 @@ struct bm_inputs {
 	struct memmap *memmap;
 	bool has_dmesg;
 	struct dmesg_facts dmesg;
+	struct memblock_set *memblock_reserved;	/* NULL: no debugfs (x86 discards memblock) */
 	char *cmdline;
 	char *version;
 	bool initrd_sysfs;	/* sys/firmware/initrd exists: the initrd was retained */

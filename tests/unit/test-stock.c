@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -299,6 +300,119 @@ static void test_dmesg_memblock(void)
 	free(f);
 }
 
+/* memblock's debugfs reserved set: good, old, truncated and hostile files. */
+static void test_memblock_parse(void)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		size_t n;
+		uint64_t bytes;
+	} cases[] = {
+		{ "   0: 0x0000000040000000..0x000000004fffffff    0 NONE\n"
+		  "   1: 0x0000000050000000..0x0000000050000fff    x NOMAP\n", 0, 2, (256u << 20) + 4096 },
+		{ "   0: 0x0000000040000000..0x0000000040000fff\n", 0, 1, 4096 },	/* before nid and flags */
+		{ "", 0, 0, 0 },
+		{ "   0: 0x0000000040000000..0x0000000040000fff\n   1: 0x00000000500", -EINVAL, 0, 0 },
+		{ "   0: 0x0000000040000000..", -EINVAL, 0, 0 },
+		{ "   0: 0x2000..0x1000\n", -EINVAL, 0, 0 },			/* backwards */
+		{ "   0: 0x0..0xffffffffffffffff\n", -EINVAL, 0, 0 },		/* 2^64 bytes */
+		{ "   0: 0x10000000000000000..0x1\n", -EINVAL, 0, 0 },		/* past 64 bits */
+		{ "0x40000000..0x40000fff\n", -EINVAL, 0, 0 },			/* no index */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct memblock_set *set = NULL;
+		struct source_diag d = { 0 };
+		size_t len = strlen(cases[i].text);
+		int r = memblock_parse(cases[i].text, len, &set, &d);
+
+		CHECK(r == cases[i].ret, "memblock case %zu: %d (%s)", i, r, d.message);
+		if (r == 0 && set)
+			CHECK(set->n == cases[i].n && set->bytes == cases[i].bytes, "memblock case %zu: %zu regions, %" PRIu64
+			      " bytes", i, set->n, set->bytes);
+		if (r < 0)
+			CHECK(!set && d.message[0], "memblock case %zu: nothing kept, a message", i);
+		if (i == 0 && set)
+			CHECK(!set->r[0].nomap && set->r[1].nomap, "NOMAP flag");
+		memblock_set_free(set);
+	}
+	{
+		/* A long hostile line is refused, not overrun. */
+		char big[4096];
+		struct memblock_set *set = NULL;
+
+		memset(big, '0', sizeof(big));
+		memcpy(big, "   0: 0x", 8);
+		CHECK(memblock_parse(big, sizeof(big), &set, NULL) == -EINVAL && !set, "a 4 KiB line");
+	}
+}
+
+/*
+ * The reserved set bounds the residual: on a captured arm64 boot in stock
+ * mode, a reserved set of what the items hold plus five pages leaves five
+ * pages unattributed; a larger one is capped at what is not itemized; a
+ * broken file leaves the figure unknown.
+ */
+static void test_memblock_unattributed(const char *src)
+{
+	char root[4096], *tmp = fr_mkroot(), file[4200], text[256];
+	struct report_paths p = { 0 };
+	struct bootmem_report *r = NULL;
+	int64_t itemized, not_itemized;
+	uint64_t ram_start = 0;
+
+	snprintf(root, sizeof(root), "%s/tests/data/vm/arm64-virt", src);
+	snprintf(file, sizeof(file), "%s/reserved", tmp);
+	p.path[BM_SRC_LOG] = "/nonexistent/bootmem_fate/log";
+	p.path[BM_SRC_MEMBLOCK] = file;
+	if (report_load(root, &p, &r) < 0 || !r->in.iomem) {
+		CHECK(0, "arm64-virt loads in stock mode");
+		report_free(r);
+		fr_rmroot(tmp);
+		free(tmp);
+		return;
+	}
+	CHECK(!r->rec.unattributed_reserved.known, "no reserved set: unattributed unknown");
+	itemized = r->rec.itemized.value;
+	not_itemized = r->rec.not_itemized.value;
+	for (size_t i = 0; i < r->in.iomem->n; i++)
+		if (!strcmp(r->in.iomem->e[i].name, "System RAM") && !ram_start)
+			ram_start = r->in.iomem->e[i].start;
+	report_free(r);
+	r = NULL;
+	CHECK(not_itemized > 5 * 4096 && ram_start && !(ram_start & 4095), "arm64-virt: %" PRId64 " not itemized",
+	      not_itemized);
+
+	snprintf(text, sizeof(text), "   0: 0x%016" PRIx64 "..0x%016" PRIx64 "    0 NONE\n", ram_start,
+		 ram_start + (uint64_t)itemized + 5 * 4096 - 1);
+	fr_write(tmp, "reserved", text, strlen(text));
+	CHECK(report_load(root, &p, &r) == 0 && r->rec.unattributed_reserved.known &&
+	      r->rec.unattributed_reserved.value == 5 * 4096 && r->rec.unattributed_reserved.src == BM_SRC_MEMBLOCK,
+	      "five pages unattributed: %" PRId64, r ? r->rec.unattributed_reserved.value : -1);
+	report_free(r);
+	r = NULL;
+
+	snprintf(text, sizeof(text), "   0: 0x%016" PRIx64 "..0x%016" PRIx64 "\n", ram_start, ram_start + (1u << 30) - 1);
+	fr_write(tmp, "reserved", text, strlen(text));
+	CHECK(report_load(root, &p, &r) == 0 && r->rec.unattributed_reserved.value == not_itemized,
+	      "capped at not itemized: %" PRId64, r ? r->rec.unattributed_reserved.value : -1);
+	report_free(r);
+	r = NULL;
+
+	fr_write(tmp, "reserved", "   0: 0x4000", 12);
+	{
+		const char *err = NULL;
+
+		CHECK(report_load(root, &p, &r) == 0 && !r->rec.unattributed_reserved.known &&
+		      report_source_present(r, BM_SRC_MEMBLOCK, &err) && err,
+		      "a truncated file: unknown, and the source says why (%s)", err ? err : "");
+	}
+	report_free(r);
+	fr_rmroot(tmp);
+	free(tmp);
+}
+
 static void test_version(void)
 {
 	char rel[64];
@@ -579,12 +693,14 @@ int main(int argc, char **argv)
 	test_ram_below_memtotal();
 	test_dmesg();
 	test_dmesg_memblock();
+	test_memblock_parse();
 	test_version();
 	test_unusable_root();
 	test_empty_root();
 	if (argc > 1) {
 		test_fake_stock(argv[1]);
 		test_vm_stock(argv[1]);
+		test_memblock_unattributed(argv[1]);
 	}
 	test_live_root();
 	return tap_done("test-stock");
