@@ -41,13 +41,19 @@ def valid(name, body, what):
     ok(not errs, f"{what} validates against {name}.schema.json", "\n".join(e.message[:200] for e in errs[:5]))
 
 
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-port = s.getsockname()[1]
-s.close()
 env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "WATCHDOG_USEC")}
 log = tempfile.TemporaryFile()
-d = subprocess.Popen([bootmemd, "--root", root, "--listen", f"127.0.0.1:{port}"], stdout=log, stderr=log, env=env)
+for attempt in range(5):
+    # a free port, which another test may take before the daemon binds it: then another
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    d = subprocess.Popen([bootmemd, "--root", root, "--listen", f"127.0.0.1:{port}"], stdout=log, stderr=log, env=env)
+    try:
+        d.wait(0.3)
+    except subprocess.TimeoutExpired:
+        break
 base = f"http://127.0.0.1:{port}"
 
 
