@@ -45,6 +45,7 @@ static size_t arg_n_sources = 0, arg_sources_cap = 0;
 static struct config arg_cfg;		/* the configuration file, then --source */
 static struct auth *arg_auth = NULL;
 static bool arg_once = false;
+static bool arg_check_config = false;	/* validate the configuration and exit (configuration management) */
 static enum report_format arg_format = REPORT_TEXT;
 static bool arg_format_set = false;
 static struct listen_arg {
@@ -109,8 +110,10 @@ static void help(void)
 	       "     --config=FILE        Read settings from FILE (default:\n"
 	       "                          %s, if it exists);\n"
 	       "                          the command line wins over the file\n"
-	       "     --source=NAME=PATH   Read one input from PATH instead of its usual place (a\n"
-	       "                          relative PATH is under --root, an absolute one is\n"
+	       "     --check-config       Check the configuration (and the options) and exit:\n"
+	       "                          0 if it is good, 2 with the error if not\n"
+	       "     --source=NAME=PATH   Read one input from PATH instead of its usual place\n"
+	       "                          (a relative PATH is under --root, an absolute one is\n"
 	       "                          read as it is); NAME is one of the sources below;\n"
 	       "                          %%d in PATH stands for $CREDENTIALS_DIRECTORY;\n"
 	       "                          repeatable\n"
@@ -230,6 +233,7 @@ static int parse_argv(int argc, char *argv[])
 		ARG_CONFIG,
 		ARG_SOURCE,
 		ARG_USER,
+		ARG_CHECK_CONFIG,
 	};
 	static const struct option options[] = {
 		{ "help",	no_argument,		NULL, 'h' },
@@ -241,6 +245,7 @@ static int parse_argv(int argc, char *argv[])
 		{ "config",	required_argument,	NULL, ARG_CONFIG },
 		{ "source",	required_argument,	NULL, ARG_SOURCE },
 		{ "user",	required_argument,	NULL, ARG_USER },
+		{ "check-config", no_argument,		NULL, ARG_CHECK_CONFIG },
 		{}
 	};
 	int c, r;
@@ -287,6 +292,9 @@ static int parse_argv(int argc, char *argv[])
 				return log_oom();
 			arg_sources[arg_n_sources++] = optarg;
 			break;
+		case ARG_CHECK_CONFIG:
+			arg_check_config = true;
+			break;
 		case ARG_USER:
 			if (!*optarg)
 				return log_error_errno(EINVAL, "--user needs a user name.");
@@ -304,6 +312,8 @@ static int parse_argv(int argc, char *argv[])
 		return log_error_errno(EINVAL, "--format applies to --once only; the HTTP server offers every format.");
 	if (arg_once && arg_n_listen > 0)
 		return log_error_errno(EINVAL, "--listen and --once exclude each other.");
+	if (arg_check_config && arg_once)
+		return log_error_errno(EINVAL, "--check-config and --once exclude each other.");
 	return 1;
 }
 
@@ -756,6 +766,8 @@ static int run(int argc, char *argv[])
 		return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
 	if (parse_config() < 0 || check_root() < 0)
 		return EXIT_USAGE;
+	if (arg_check_config)
+		return EXIT_SUCCESS;	/* nothing said: a configuration manager's validate: step wants the status */
 
 	return arg_once ? run_once() : serve();
 }
