@@ -158,10 +158,16 @@ enum metrics_format http_negotiate_metrics(const char *accept)
 {
 	struct offer offers[] = {
 		[METRICS_FORMAT_TEXT] = { "text", "plain", { "0.0.4", NULL }, 0, -1 },
-		/* 0.0.1 is what Prometheus called OpenMetrics before 1.0; the formats do not differ for us. */
-		[METRICS_FORMAT_OPENMETRICS] = { "application", "openmetrics-text", { "1.0.0", "0.0.1" }, 0, -1 },
+		[METRICS_FORMAT_OPENMETRICS] = { "application", "openmetrics-text", { "1.0.0", NULL }, 0, -1 },
+		/*
+		 * 0.0.1 is what Prometheus called OpenMetrics before 1.0; the body does not differ for
+		 * us, but a client that asks for 0.0.1 only is answered with that version's label.
+		 */
+		[METRICS_FORMAT_OPENMETRICS_0_0_1] = { "application", "openmetrics-text", { "0.0.1", NULL }, 0, -1 },
 	};
-	const struct offer *t = &offers[METRICS_FORMAT_TEXT], *om = &offers[METRICS_FORMAT_OPENMETRICS];
+	const struct offer *t = &offers[METRICS_FORMAT_TEXT], *om1 = &offers[METRICS_FORMAT_OPENMETRICS];
+	const struct offer *om0 = &offers[METRICS_FORMAT_OPENMETRICS_0_0_1], *om;
+	enum metrics_format f;
 	const char *end;
 
 	if (!accept)
@@ -171,12 +177,20 @@ enum metrics_format http_negotiate_metrics(const char *accept)
 	for (const char *p = accept; p < end;) {
 		const char *comma = next_sep(p, end, ',');
 
-		match_range(p, comma, offers, 2);
+		match_range(p, comma, offers, 3);
 		p = comma < end ? comma + 1 : end;
 	}
 
+	/* Of the two OpenMetrics versions the better q, then the more specific match, then 1.0.0. */
+	if (om0->q > om1->q || (om0->q == om1->q && om0->specificity > om1->specificity)) {
+		om = om0;
+		f = METRICS_FORMAT_OPENMETRICS_0_0_1;
+	} else {
+		om = om1;
+		f = METRICS_FORMAT_OPENMETRICS;
+	}
 	if (om->q > 0 && (om->q > t->q || (om->q == t->q && om->specificity > t->specificity)))
-		return METRICS_FORMAT_OPENMETRICS;
+		return f;
 	return METRICS_FORMAT_TEXT;
 }
 

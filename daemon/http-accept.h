@@ -11,6 +11,7 @@
 enum metrics_format {
 	METRICS_FORMAT_TEXT,		/* text/plain; version=0.0.4 */
 	METRICS_FORMAT_OPENMETRICS,	/* application/openmetrics-text; version=1.0.0 */
+	METRICS_FORMAT_OPENMETRICS_0_0_1, /* the same, asked for and labelled as 0.0.1 (Prometheus before 2.5x) */
 };
 
 /*

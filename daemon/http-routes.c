@@ -11,6 +11,7 @@
 
 #define CT_METRICS_TEXT		"text/plain; version=0.0.4; charset=utf-8"
 #define CT_METRICS_OM		"application/openmetrics-text; version=1.0.0; charset=utf-8"
+#define CT_METRICS_OM_001	"application/openmetrics-text; version=0.0.1; charset=utf-8"
 #define CT_JSON			"application/json"
 #define CT_HTML			"text/html; charset=utf-8"
 #define CT_TEXT			"text/plain; charset=utf-8"
@@ -65,7 +66,14 @@ static int render_ok(const struct http_render_input *in, int arg, char **ret, si
 
 static unsigned negotiate_metrics(const char *accept)
 {
-	return http_negotiate_metrics(accept) == METRICS_FORMAT_OPENMETRICS ? 1 : 0;
+	switch (http_negotiate_metrics(accept)) {
+	case METRICS_FORMAT_OPENMETRICS:
+		return 1;
+	case METRICS_FORMAT_OPENMETRICS_0_0_1:
+		return 2;
+	default:
+		return 0;
+	}
 }
 
 /* ---- the table: in the order of the landing page and --help ---- */
@@ -83,6 +91,7 @@ const struct http_route http_routes[] = {
 		.variants = {
 			{ CT_METRICS_TEXT, render_metrics, REPORT_PROMETHEUS },
 			{ CT_METRICS_OM, render_metrics, REPORT_OPENMETRICS },
+			{ CT_METRICS_OM_001, render_metrics, REPORT_OPENMETRICS },
 		},
 		.negotiate = negotiate_metrics,
 		.vary = "Accept, Accept-Encoding",

@@ -24,7 +24,7 @@ struct bootmem_report;
 
 /* A set of routes is a mask, bit i for http_routes[i] (struct config's endpoints). */
 #define HTTP_MAX_ROUTES 32
-#define HTTP_MAX_VARIANTS 2
+#define HTTP_MAX_VARIANTS 3
 #define HTTP_MAX_PARAMS 2
 
 /* What every response is made from. */

@@ -9,6 +9,7 @@ static int failed;
 
 #define T METRICS_FORMAT_TEXT
 #define OM METRICS_FORMAT_OPENMETRICS
+#define OM001 METRICS_FORMAT_OPENMETRICS_0_0_1
 
 static void check_format(const char *accept, enum metrics_format want)
 {
@@ -16,7 +17,8 @@ static void check_format(const char *accept, enum metrics_format want)
 
 	if (got != want) {
 		printf("FAIL: Accept: %s -> %s, want %s\n", accept ? accept : "(none)",
-		       got == OM ? "openmetrics" : "text", want == OM ? "openmetrics" : "text");
+		       got == OM ? "openmetrics" : got == OM001 ? "openmetrics 0.0.1" : "text",
+		       want == OM ? "openmetrics" : want == OM001 ? "openmetrics 0.0.1" : "text");
 		failed++;
 	}
 }
@@ -51,7 +53,11 @@ int main(void)
 	check_format("application/*", OM);
 	check_format("Application/OpenMetrics-Text; Version=1.0.0", OM);
 	check_format("application/openmetrics-text; version=\"1.0.0\"", OM);
-	check_format("application/openmetrics-text;version=0.0.1", OM);
+	check_format("application/openmetrics-text;version=0.0.1", OM001);
+	check_format("application/openmetrics-text;version=0.0.1,application/openmetrics-text;version=1.0.0;q=0.5", OM001);
+	check_format("application/openmetrics-text;version=0.0.1;q=0.5,application/openmetrics-text;version=1.0.0", OM);
+	check_format("application/openmetrics-text;version=0.0.1,application/openmetrics-text", OM001);
+	check_format("application/openmetrics-text;version=0.0.1;q=0.3,text/plain;version=0.0.4;q=0.2", OM001);
 	check_format("application/openmetrics-text;version=2.0.0", T);
 	check_format("application/openmetrics-text;version=2.0.0,*/*;q=0.1", T);
 	check_format("application/openmetrics-text;q=0", T);
@@ -64,7 +70,10 @@ int main(void)
 	check_format("application/openmetrics-text,text/plain", T);
 	/* The most specific range decides, even with a lower q. */
 	check_format("application/openmetrics-text;q=0.1,*/*;q=1", T);
-	check_format("application/openmetrics-text;version=1.0.0;q=0,application/openmetrics-text;q=1", T);
+	/* 1.0.0 refused, any other version welcome: 0.0.1, which we also serve. */
+	check_format("application/openmetrics-text;version=1.0.0;q=0,application/openmetrics-text;q=1", OM001);
+	check_format("application/openmetrics-text;version=1.0.0;q=0,application/openmetrics-text;version=0.0.1;q=0,"
+		     "application/openmetrics-text;q=1", T);
 	/* Malformed elements are skipped, the rest still counts. */
 	check_format("application/openmetrics-text;q=abc,text/plain;q=0.5", T);
 	check_format("application/openmetrics-text;q=1.5", T);
