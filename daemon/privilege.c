@@ -116,6 +116,8 @@ static const int allowed[] = {
 	SCMP_SYS(getdents64), SCMP_SYS(readlink), SCMP_SYS(readlinkat), SCMP_SYS(access),
 	SCMP_SYS(faccessat), SCMP_SYS(faccessat2), SCMP_SYS(fcntl), SCMP_SYS(ioctl), SCMP_SYS(dup),
 	SCMP_SYS(dup2), SCMP_SYS(dup3), SCMP_SYS(pipe2), SCMP_SYS(eventfd2), SCMP_SYS(getcwd),
+	/* sd-journal, when a reload reads this boot's kernel messages from the journal (it mmaps them) */
+	SCMP_SYS(fstatfs), SCMP_SYS(statfs),
 	/* sockets and the event loop (MHD, sd_notify) */
 	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(recvfrom), SCMP_SYS(recvmsg), SCMP_SYS(sendto),
 	SCMP_SYS(sendmsg), SCMP_SYS(sendfile), SCMP_SYS(shutdown), SCMP_SYS(socket), SCMP_SYS(connect), SCMP_SYS(listen),

@@ -204,6 +204,9 @@ int render_text(const struct bootmem_report *r, char **out, size_t *len)
 			continue;
 		sb_printf(&sb, " %s=%s", bm_src_name((enum bm_src)i),
 			  r->src[i].available ? "ok" : r->src[i].present ? "bad" : "absent");
+		/* Which one a live root's boot messages came from. */
+		if (i == BM_SRC_DMESG && r->src[i].available && r->in.dmesg_via)
+			sb_printf(&sb, " (%s)", r->in.dmesg_via);
 	}
 	sb_puts(&sb, "\n");
 	for (int i = 0; i < _BM_SRC_MAX; i++)

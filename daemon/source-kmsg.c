@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -284,10 +285,7 @@ static void parse_memblock(const char *msg, struct dmesg_facts *f)
 
 void kmsg_parse_line(const char *line, size_t len, struct dmesg_facts *f)
 {
-	const char *tail;
 	const char *s = line, *end = line + len;
-	char msg[600];
-	size_t n;
 
 	/* /dev/kmsg: "prio,seq,ts,flags;msg" */
 	if (len && isdigit((unsigned char)*s)) {
@@ -311,7 +309,15 @@ void kmsg_parse_line(const char *line, size_t len, struct dmesg_facts *f)
 		if (s < end && *s == ' ')
 			s++;
 	}
-	n = (size_t)(end - s);
+	kmsg_parse_msg(s, (size_t)(end - s), f);
+}
+
+void kmsg_parse_msg(const char *s, size_t len, struct dmesg_facts *f)
+{
+	const char *tail;
+	char msg[600];
+	size_t n = len;
+
 	if (n >= sizeof(msg))
 		n = sizeof(msg) - 1;
 	memcpy(msg, s, n);
@@ -404,6 +410,20 @@ void kmsg_parse(const char *text, size_t len, struct dmesg_facts *f)
 	}
 }
 
+void kmsg_parse_messages(const char *text, size_t len, struct dmesg_facts *f)
+{
+	const char *s = text, *end = text + len;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+
+		if (n)
+			kmsg_parse_msg(s, n, f);
+		s += n + 1;
+	}
+}
+
 int kmsg_read_fd(int fd, size_t max, struct dmesg_facts *f)
 {
 	char buf[8192];
@@ -458,5 +478,18 @@ int kmsg_read(int fd, const struct stat *st, size_t max, struct bm_inputs *in, s
 	if (r < 0)
 		return source_fail(d, r, "/dev/kmsg: %s", strerror(-r));
 	in->has_dmesg = true;
+	in->dmesg_via = "/dev/kmsg";
+	/* The ring buffer wrapped since boot: the journal may still hold the start. */
+	if (!in->dmesg.has_linux_version) {
+		struct dmesg_facts *j = calloc(1, sizeof(*j));
+
+		if (!j)
+			return -ENOMEM;
+		if (journal_read_boot(max, j) == 0 && j->has_linux_version) {
+			in->dmesg = *j;
+			in->dmesg_via = "journal";
+		}
+		free(j);
+	}
 	return 0;
 }

@@ -113,6 +113,15 @@ struct dmesg_facts {
 
 /* One message, or a whole text of them; lines that say nothing known are counted only. */
 void kmsg_parse_line(const char *line, size_t len, struct dmesg_facts *f);
+/* One message's own text, without a dmesg or /dev/kmsg prefix (a journal MESSAGE). */
+void kmsg_parse_msg(const char *msg, size_t len, struct dmesg_facts *f);
+/* Journal entries as text, one MESSAGE a line, through the same parser. */
+void kmsg_parse_messages(const char *text, size_t len, struct dmesg_facts *f);
+/*
+ * This boot's _TRANSPORT=kernel entries from the journal (sd-journal), at
+ * most @max bytes of messages, into @f (source-journal.c).  0 or -errno.
+ */
+int journal_read_boot(size_t max, struct dmesg_facts *f);
 void kmsg_parse(const char *text, size_t len, struct dmesg_facts *f);
 /* Reads an open /dev/kmsg (O_NONBLOCK) until EAGAIN, at most @max bytes. */
 int kmsg_read_fd(int fd, size_t max, struct dmesg_facts *f);

@@ -80,6 +80,7 @@ struct bm_inputs {
 	struct memmap *memmap;
 	bool has_dmesg;
 	struct dmesg_facts dmesg;
+	const char *dmesg_via;	/* "/dev/kmsg" or "journal" on a live root; NULL: a file */
 	struct memblock_set *memblock_reserved;	/* NULL: no debugfs (x86 discards memblock) */
 	char *cmdline;
 	char *version;

@@ -413,6 +413,76 @@ static void test_memblock_unattributed(const char *src)
 	free(tmp);
 }
 
+/*
+ * Journal entries as text (one MESSAGE a line, as source-journal.c hands
+ * them over) say what the same boot's dmesg.txt says: every captured boot's
+ * messages, their prefixes cut, through kmsg_parse_messages().
+ */
+static char *slurp(const char *root, const char *rel);
+
+static void test_journal_text(const char *src)
+{
+	char dir[4096], path[8192];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/tests/data/vm", src);
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		struct dmesg_facts *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+		char *text, *msgs, *o;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		text = de->d_name[0] == '.' ? NULL : slurp(path, "dmesg.txt");
+		if (!text || !a || !b) {
+			free(text);
+			free(a);
+			free(b);
+			continue;
+		}
+		msgs = o = malloc(strlen(text) + 1);
+		for (char *l = text, *nl; msgs && l && *l; l = nl ? nl + 1 : NULL) {
+			char *s = l, *e;
+
+			nl = strchr(l, '\n');
+			e = nl ? nl : l + strlen(l);
+			if (*s == ' ')
+				continue;	/* a record's KEY=value continuation */
+			if (*s == '<' && memchr(s, '>', (size_t)(e - s)))
+				s = memchr(s, '>', (size_t)(e - s)) + 1;
+			if (*s == '[' && memchr(s, ']', (size_t)(e - s))) {
+				s = (char *)memchr(s, ']', (size_t)(e - s)) + 1;
+				s += *s == ' ';
+			}
+			memcpy(o, s, (size_t)(e - s));
+			o += e - s;
+			*o++ = '\n';
+		}
+		if (msgs) {
+			kmsg_parse(text, strlen(text), a);
+			kmsg_parse_messages(msgs, (size_t)(o - msgs), b);
+			CHECK(a->lines == b->lines && a->has_linux_version == b->has_linux_version &&
+			      a->has_memory_line == b->has_memory_line && a->mem_reserved == b->mem_reserved &&
+			      a->n_frees == b->n_frees && a->n_hashes == b->n_hashes && a->n_rmem == b->n_rmem &&
+			      a->n_resv == b->n_resv && a->mb_lines == b->mb_lines && a->n_mb_callers == b->n_mb_callers &&
+			      a->n_mb_ranges == b->n_mb_ranges && a->pcpu_units == b->pcpu_units &&
+			      a->kfence_bytes == b->kfence_bytes && a->total_pages == b->total_pages &&
+			      !strcmp(a->cmdline, b->cmdline),
+			      "%s: journal text says what dmesg.txt says (%zu lines, %zu memblock)", de->d_name, b->lines,
+			      b->mb_lines);
+			n++;
+		}
+		free(msgs);
+		free(text);
+		free(a);
+		free(b);
+	}
+	if (d)
+		closedir(d);
+	CHECK(n >= 10, "%d boots read as journal text", n);
+}
+
 static void test_version(void)
 {
 	char rel[64];
@@ -701,6 +771,7 @@ int main(int argc, char **argv)
 		test_fake_stock(argv[1]);
 		test_vm_stock(argv[1]);
 		test_memblock_unattributed(argv[1]);
+		test_journal_text(argv[1]);
 	}
 	test_live_root();
 	return tap_done("test-stock");
