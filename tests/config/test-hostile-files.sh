@@ -34,6 +34,24 @@ trap 'stop; rm -rf "$tmp"' EXIT
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
 
+# sigterm_within_1s WHAT: SIGTERM stops $pid within a second, with exit 0.
+sigterm_within_1s() {
+	local t0 t rc
+	t0=$(ms)
+	kill -TERM "$pid"
+	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
+	t=$(($(ms) - t0))
+	if kill -0 "$pid" 2>/dev/null; then
+		not_ok "$1: SIGTERM within 1000 ms"
+		stop
+		return
+	fi
+	wait "$pid"
+	rc=$?
+	pid=
+	[ "$rc" = 0 ] && ok "$1: SIGTERM stops it in $t ms, exit 0" || not_ok "$1: SIGTERM exit 0" "exit $rc"
+}
+
 # plant KIND PATH: puts a hostile thing at PATH.
 plant() {
 	mkdir -p "$(dirname "$2")"
@@ -136,20 +154,7 @@ PY
 	c=$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics")
 	if [ -n "$port" ] && [ "$c" = 200 ]; then ok "every input as $kind: /metrics served"
 	else not_ok "every input as $kind: /metrics served" "port '$port', status $c" "$(cat "$tmp/log")"; fi
-	t0=$(ms)
-	kill -TERM "$pid"
-	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
-	t=$(($(ms) - t0))
-	if ! kill -0 "$pid" 2>/dev/null; then
-		wait "$pid"
-		rc=$?
-		pid=
-		[ "$rc" = 0 ] && ok "every input as $kind: SIGTERM stops it in $t ms, exit 0" ||
-			not_ok "every input as $kind: SIGTERM exit 0" "exit $rc"
-	else
-		not_ok "every input as $kind: SIGTERM within 1000 ms"
-		stop
-	fi
+	sigterm_within_1s "every input as $kind"
 done
 
 # ---------------------------------------------------------------- on reload
@@ -240,20 +245,7 @@ PY
 	[ "$c" = 200 ] && ok "reload, the configuration as $kind: /metrics still served" ||
 		not_ok "reload, the configuration as $kind: /metrics still served" "status $c"
 
-	t0=$(ms)
-	kill -TERM "$pid"
-	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
-	t=$(($(ms) - t0))
-	if ! kill -0 "$pid" 2>/dev/null; then
-		wait "$pid"
-		rc=$?
-		pid=
-		[ "$rc" = 0 ] && ok "reload, $kind: SIGTERM after the reloads stops it in $t ms, exit 0" ||
-			not_ok "reload, $kind: SIGTERM exit 0" "exit $rc"
-	else
-		not_ok "reload, $kind: SIGTERM within 1000 ms"
-		stop
-	fi
+	sigterm_within_1s "reload, $kind"
 done
 
 echo "1..$n"
