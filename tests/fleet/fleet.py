@@ -105,6 +105,7 @@ class Machine:
 
     def __init__(self, instance, root, report):
         self.instance = instance
+        self.board = None
         self.root = root
         self.rep = report
         k = report["kernel"]
@@ -141,6 +142,18 @@ class Machine:
                 else:
                     m[(rg["name"], rg["kind"], rg.get("parent"))] = v
             self.region[field] = m
+
+    def read_board(self, exposition):
+        """bootmemd_machine_info's labels from the machine's own exposition (the JSON
+        report has no board): {label: value} without the empty ones, as Prometheus
+        stores them, or None when bootmemd names no board."""
+        for line in exposition.splitlines():
+            mt = re.fullmatch(r"bootmemd_machine_info\{(.*)\} 1", line)
+            if mt:
+                pairs = re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', mt.group(1))
+                self.board = {k: v.replace('\\"', '"').replace("\\\\", "\\") for k, v in pairs if v}
+                return
+        self.board = None
 
     def labels(self, **extra):
         d = {"job": JOB, "instance": self.instance}
@@ -366,6 +379,7 @@ def fleet_oracles(S, down):
 def drilldown_oracles(m):
     o = {}
     o[("Kernel", "A")] = vec((m.labels(release=m.release, arch=m.arch, mode=m.mode), 1))
+    o[("Board", "A")] = vec((m.labels(**m.board), 1)) if m.board else {}
     o[("Initrd fate", "A")] = vec((m.labels(fate=m.initrd_fate), 1)) if m.initrd_fate else {}
     o[("Kernel log", "A")] = vec((m.labels(), m.records)) if m.records is not None else {}
     o[("Kernel log", "B")] = vec((m.labels(), m.dropped)) if m.dropped is not None else {}
@@ -429,8 +443,10 @@ def rule_oracles(live, dead_instance, upgrade):
     o["BootmemdUnexplainedBytes"] = vec(*[(m.labels(), m.unexplained) for m in live
                                           if m.unexplained not in (None, 0)])
     before, after = upgrade
+    # the same board: not two different identities in the window (one that names none counts by its RAM)
+    same_board = not (before.board and after.board and before.board != after.board)
     o["BootmemdHeldGrewAfterKernelChange"] = vec(
-        (after.labels(release=after.release, arch=after.arch), after.held - before.held))
+        (after.labels(release=after.release, arch=after.arch), after.held - before.held)) if same_board else {}
     o["BootmemdLogDroppedEvents"] = vec(*[(m.labels(), m.dropped) for m in live if (m.dropped or 0) > 0])
     return o
 
@@ -638,6 +654,8 @@ def main():
             out = subprocess.run([args.bootmemd, "--root", root, "--once", "--format=json"],
                                  capture_output=True, timeout=60, check=True).stdout
             machines.append(Machine(os.path.basename(root.rstrip("/")), root, json.loads(out)))
+            machines[-1].read_board(subprocess.run([args.bootmemd, "--root", root, "--once", "--format=prometheus"],
+                                                   capture_output=True, timeout=60, check=True, text=True).stdout)
         log(f"fleet: {len(machines)} machines: " + ", ".join(
             f"{m.instance} ({m.arch}, {m.mode}, initrd {m.initrd_fate})" for m in machines))
         if not args.no_require_coverage:
@@ -660,7 +678,8 @@ def main():
         # prefer the same arch and no mem= on either side, then the biggest growth
         before, after = max(pairs, key=lambda p: (p[0].arch == p[1].arch, not p[0].rec["removed_bytes"]
                                                   and not p[1].rec["removed_bytes"], p[1].held - p[0].held))
-        log(f"upgrade-board: {before.instance} (held {before.held}) -> {after.instance} (held {after.held})")
+        log(f"upgrade-board: {before.instance} (held {before.held}, board {before.board}) -> {after.instance} "
+            f"(held {after.held}, board {after.board})")
 
         # -- the daemons
         addr = {}
@@ -697,6 +716,7 @@ def main():
             30)
         upgraded = Machine("upgrade-board", after.root, after.rep)
         previous = Machine("upgrade-board", before.root, before.rep)
+        upgraded.board, previous.board = after.board, before.board
         previous.release = before.release + "-previous"
         live = machines + [upgraded]
         wait_for("the kernel-change alert", lambda: prom.query(
