@@ -679,6 +679,93 @@ static int stock_low_mib(struct bootmem_report *r, const struct ram_walk *w)
 	return model_region_add_range(g, 0, 1u << 20);
 }
 
+/* Bytes of [s, e) that no span of @v (normalised) covers. */
+static uint64_t spans_uncovered(const struct spans *v, uint64_t s, uint64_t e)
+{
+	uint64_t covered = 0;
+
+	for (size_t i = 0; i < v->n && v->a[i].s < e; i++) {
+		uint64_t a = v->a[i].s > s ? v->a[i].s : s, b = v->a[i].e < e ? v->a[i].e : e;
+
+		if (b > a)
+			covered += b - a;
+	}
+	return e - s - covered;
+}
+
+/* Whether @cmdline's efi= list (the last one given) holds "debug". */
+static bool cmdline_efi_debug(const char *cmdline)
+{
+	bool on = false;
+
+	for (const char *p = cmdline; p && (p = strstr(p, "efi=")); p++) {
+		const char *q = p + 4, *end;
+
+		if (p != cmdline && p[-1] != ' ')
+			continue;
+		end = q + strcspn(q, " ");
+		on = false;
+		while (q < end) {
+			size_t n = strcspn(q, ", ");
+
+			if (n == 5 && !strncmp(q, "debug", 5))
+				on = true;
+			q += n + (q[n] == ',');
+		}
+	}
+	return on;
+}
+
+/*
+ * x86 EFI boot services code and data, as efi=debug prints the memory map.
+ * efi_reserve_boot_services() reserved each range nobody had reserved yet;
+ * with efi=debug the kernel keeps them all (for /sys/kernel/debug/efi),
+ * else it frees them at arch_initcall and says "Freeing EFI boot services
+ * memory".  Below 1 MiB they are the first MiB's, and a range another item
+ * holds (the image, the initrd) is that item's.  Exact: the map is printed.
+ */
+static int stock_efi_boot(struct bootmem_report *r, uint32_t ps)
+{
+	const struct dmesg_facts *d = &r->in.dmesg;
+	const char *cmdline = r->in.cmdline ? r->in.cmdline : d->cmdline;
+	int64_t freed = dmesg_freed(d, "EFI boot services");
+	struct spans items = { 0 };
+	struct bm_region *g = NULL;
+	uint64_t held = 0;
+	int rc;
+
+	if (!arch_is_x86(r) || (freed < 0 && (!d->n_efi_boot || !cmdline_efi_debug(cmdline))))
+		return 0;
+	rc = stock_region(r, "EFI boot services", BM_KIND_FIRMWARE, BM_SRC_DMESG, &g);
+	if (rc < 0)
+		return rc;
+	if (freed >= 0) {
+		stock_figures(g, BM_SRC_DMESG, (uint64_t)freed, round_pages((uint64_t)freed, ps), (uint64_t)freed, 0);
+		return 0;
+	}
+	for (size_t i = 0; i < r->n_regions; i++)
+		for (size_t k = 0; k < r->regions[i].n_ranges; k++)
+			spans_add(&items, r->regions[i].ranges[k].base,
+				  span_end(r->regions[i].ranges[k].base, r->regions[i].ranges[k].size));
+	spans_normalize(&items);
+	if (items.oom) {
+		spans_free(&items);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < d->n_efi_boot && rc >= 0; i++) {
+		const struct dmesg_efi_boot *m = &d->efi_boot[i];
+		uint64_t a = m->base > (1u << 20) ? m->base : 1u << 20, b = span_end(m->base, m->size);
+
+		if (m->not_freeable || b <= a || spans_uncovered(&items, a, b) != b - a)
+			continue;
+		held += b - a;
+		rc = model_region_add_range(g, a, b - a);
+	}
+	spans_free(&items);
+	stock_figures(g, BM_SRC_DMESG, held, round_pages(held, ps), 0, 0);
+	return rc;
+}
+
 /*
  * The struct page array: 64 bytes per page on 64-bit kernels, allocated a
  * 128 MiB section at a time (SPARSEMEM_VMEMMAP); 32 bytes a page over the
@@ -754,20 +841,6 @@ static int mb_class_of(const char *sym)
 			return (int)i;
 	}
 	return -1;
-}
-
-/* Bytes of [s, e) that no span of @v (normalised) covers. */
-static uint64_t spans_uncovered(const struct spans *v, uint64_t s, uint64_t e)
-{
-	uint64_t covered = 0;
-
-	for (size_t i = 0; i < v->n && v->a[i].s < e; i++) {
-		uint64_t a = v->a[i].s > s ? v->a[i].s : s, b = v->a[i].e < e ? v->a[i].e : e;
-
-		if (b > a)
-			covered += b - a;
-	}
-	return e - s - covered;
 }
 
 /* What the items of a class count already: their footprint. */
@@ -1165,6 +1238,8 @@ int model_build_stock(struct bootmem_report *r)
 		rc = stock_log_buf(r, ps);
 	if (rc >= 0)
 		rc = stock_low_mib(r, &walk);
+	if (rc >= 0 && d)
+		rc = stock_efi_boot(r, ps);
 	if (rc >= 0)
 		rc = stock_memmap(r, &walk);
 	if (rc >= 0 && d)

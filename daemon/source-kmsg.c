@@ -132,6 +132,51 @@ static void parse_hash_line(const char *msg, const char *tail, struct dmesg_fact
 	f->hashes[f->n_hashes++] = h;
 }
 
+/*
+ * efi=debug prints the memory map at efi_init() and again once the kernel
+ * rebuilt it: "mem%02u: [%-12s|%3s|...] range=[0x%016llx-0x%016llx] (%lluMB)",
+ * the second column "RUN" for EFI_MEMORY_RUNTIME.  Only boot services
+ * entries are kept, from the first print; a later print tells which of
+ * them efi_reserve_boot_services() found already reserved (it marks them
+ * RUN, and so they are not its to keep or free).
+ */
+static void parse_efi_md(const char *s, struct dmesg_facts *f)
+{
+	const char *p = s, *bar;
+	uint64_t idx, a, b;
+	bool runtime;
+
+	if (!util_parse_u64(&p, 10, &idx) || !expect(&p, ": ["))
+		return;
+	if (idx == 0)
+		f->efi_map_prints++;
+	if (strncmp(p, "Boot Code ", 10) != 0 && strncmp(p, "Boot Data ", 10) != 0)
+		return;
+	bar = strchr(p, '|');
+	if (!bar)
+		return;
+	runtime = strncmp(bar + 1, "RUN|", 4) == 0;
+	p = strstr(bar, "] range=[0x");
+	if (!p)
+		return;
+	p += 11;
+	if (!util_parse_u64(&p, 16, &a) || !expect(&p, "-0x") || !util_parse_u64(&p, 16, &b) || b < a ||
+	    !expect(&p, "]"))
+		return;
+	if (f->efi_map_prints > 1) {
+		for (size_t i = 0; i < f->n_efi_boot; i++)
+			if (f->efi_boot[i].base == a && f->efi_boot[i].size == b - a + 1 && runtime)
+				f->efi_boot[i].not_freeable = true;
+		return;
+	}
+	if (f->n_efi_boot >= sizeof(f->efi_boot) / sizeof(f->efi_boot[0]) || b == UINT64_MAX) {
+		f->efi_boot_dropped++;
+		return;
+	}
+	f->efi_boot[f->n_efi_boot++] = (struct dmesg_efi_boot){ .base = a, .size = b - a + 1,
+								 .not_freeable = runtime };
+}
+
 /* "[mem 0xA-0xB]": B exclusive for swiotlb, as it prints start and end. */
 static void parse_swiotlb(const char *s, struct dmesg_facts *f)
 {
@@ -336,6 +381,8 @@ void kmsg_parse_msg(const char *s, size_t len, struct dmesg_facts *f)
 		parse_memory_line(msg + 8, f);
 	else if (strncmp(msg, "Freeing ", 8) == 0)
 		parse_freeing(msg + 8, n - 8, f);
+	else if (strncmp(msg, "efi: Freeing ", 13) == 0)	/* x86's boot services, at arch_initcall */
+		parse_freeing(msg + 13, n - 13, f);
 	else if (strncmp(msg, "OF: reserved mem: ", 18) == 0)
 		parse_rmem_line(msg + 18, f);
 	else if (strncmp(msg, "INITRD: ", 8) == 0) {
@@ -391,7 +438,9 @@ void kmsg_parse_msg(const char *s, size_t len, struct dmesg_facts *f)
 
 		if (util_parse_u64(&p, 10, &v))
 			f->total_pages = v;
-	} else if (strncmp(msg, "Kernel command line: ", 21) == 0)
+	} else if (strncmp(msg, "efi: mem", 8) == 0)
+		parse_efi_md(msg + 8, f);
+	else if (strncmp(msg, "Kernel command line: ", 21) == 0)
 		snprintf(f->cmdline, sizeof(f->cmdline), "%.*s", (int)sizeof(f->cmdline) - 1, msg + 21);
 }
 

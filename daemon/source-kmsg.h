@@ -64,6 +64,17 @@ struct dmesg_mb_range {
 	uint8_t op;		/* enum dmesg_mb_op */
 };
 
+/* efi=debug: an EFI boot services code or data range of the memory map it prints. */
+struct dmesg_efi_boot {
+	uint64_t base, size;
+	/*
+	 * Not the kernel's to free: EFI_MEMORY_RUNTIME as printed first, or
+	 * set by efi_reserve_boot_services() on a range someone else had
+	 * already reserved (it shows in a later print of the map).
+	 */
+	bool not_freeable;
+};
+
 struct dmesg_facts {
 	size_t lines;
 	/* "Linux version ...": the ring buffer still holds this boot's start */
@@ -107,6 +118,11 @@ struct dmesg_facts {
 	size_t n_mb_callers;
 	struct dmesg_mb_range mb_ranges[512];
 	size_t n_mb_ranges;
+	/* efi=debug's "efi: memNN: [Boot Code|...] range=[A-B] (NMB)", first print; later prints mark */
+	struct dmesg_efi_boot efi_boot[256];
+	size_t n_efi_boot;
+	size_t efi_boot_dropped;	/* entries past the bound */
+	unsigned efi_map_prints;	/* how many times the map was printed (mem00 lines) */
 	/* "Kernel command line: ..." */
 	char cmdline[512];
 };

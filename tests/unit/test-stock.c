@@ -234,6 +234,38 @@ static void test_dmesg(void)
 	CHECK(strcmp(f.cmdline, "console=ttyAMA0 mem=256M") == 0, "cmdline %s", f.cmdline);
 }
 
+/*
+ * efi=debug's memory map (as x86_64-ovmf printed it): boot services entries
+ * of the first print; a later print marks those the kernel found reserved.
+ */
+static void test_dmesg_efi_map(void)
+{
+	static const char text[] =
+		"<6>[    0.0] efi: mem00: [Boot Code   |   |  |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC] range=[0x0000000000000000-0x0000000000000fff] (0MB)\n"
+		"<6>[    0.0] efi: mem01: [Conventional|   |  |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC] range=[0x0000000000001000-0x0000000000086fff] (0MB)\n"
+		"<6>[    0.0] efi: mem10: [Boot Data   |   |  |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC] range=[0x0000000000900000-0x00000000014fffff] (12MB)\n"
+		"<6>[    0.0] efi: mem17: [Boot Data   |   |  |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC] range=[0x000000007e0f8000-0x000000007e0f9fff] (0MB)\n"
+		"<6>[    0.0] efi: mem18: [Boot Data   |RUN|  |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC] range=[0x000000007e0fa000-0x000000007e0fafff] (0MB)\n"
+		"<6>[    0.0] efi: mem19: [Boot Data   |   |  |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC] range=[0x000000007e0fb000-0x000000007e0fa000] (0MB)\n"
+		"<6>[    0.0] efi: mem20: [Boot Code   |   |  |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC] range=[0x000000007e0fb000-0x000000007e0f\n"
+		"<6>[    0.7] efi: mem00: [Conventional|   |  |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC] range=[0x0000000000000000-0x0000000000000fff] (0MB)\n"
+		"<6>[    0.7] efi: mem07: [Boot Data   |RUN|  |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC] range=[0x000000007e0f8000-0x000000007e0f9fff] (0MB)\n"
+		"<6>[    0.7] efi: mem08: [Boot Data   |RUN|  |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC] range=[0x0000000000900000-0x00000000014ffffe] (0MB)\n"
+		"<6>[    1.2] efi: Freeing EFI boot services memory: 38812K\n";
+	struct dmesg_facts f;
+
+	memset(&f, 0, sizeof(f));
+	kmsg_parse(text, sizeof(text) - 1, &f);
+	CHECK_EQ(f.efi_map_prints, 2, "two prints of the map");
+	CHECK_EQ(f.n_efi_boot, 4, "boot services entries of the first print (a reversed and a cut one left out)");
+	CHECK(f.efi_boot[1].base == 0x900000 && f.efi_boot[1].size == 12ull << 20 && !f.efi_boot[1].not_freeable,
+	      "a 12 MiB entry, the kernel's to keep or free");
+	CHECK(f.efi_boot[2].not_freeable, "marked RUN by the second print: reserved by someone else");
+	CHECK(f.efi_boot[3].not_freeable, "RUN in the first print");
+	CHECK(!f.efi_boot[0].not_freeable, "the second print's mem00 is another range");
+	CHECK_EQ(dmesg_freed(&f, "EFI boot services"), 38812ll * 1024, "efi: Freeing ... memory");
+}
+
 /* memblock=debug lines: good, truncated and hostile. */
 static void test_dmesg_memblock(void)
 {
@@ -762,6 +794,7 @@ int main(int argc, char **argv)
 	test_sanitised();
 	test_ram_below_memtotal();
 	test_dmesg();
+	test_dmesg_efi_map();
 	test_dmesg_memblock();
 	test_memblock_parse();
 	test_version();
