@@ -627,6 +627,23 @@ struct ram_walk {
 	bool sect_full;
 };
 
+/* The 128 MiB sections [start, end) touches, into the walk's small set. */
+static void walk_sections(struct ram_walk *w, uint64_t start, uint64_t end)
+{
+	for (uint64_t s = start >> 27; s <= (end - 1) >> 27 && !w->sect_full; s++) {
+		bool seen = false;
+
+		for (size_t i = 0; i < w->n_sect; i++)
+			seen |= w->sect[i] == s;
+		if (seen)
+			continue;
+		if (w->n_sect == sizeof(w->sect) / sizeof(w->sect[0]))
+			w->sect_full = true;
+		else
+			w->sect[w->n_sect++] = s;
+	}
+}
+
 static void ram_walk_fn(uint64_t start, uint64_t end, void *arg)
 {
 	struct ram_walk *w = arg;
@@ -647,18 +664,24 @@ static void ram_walk_fn(uint64_t start, uint64_t end, void *arg)
 		w->first = start;
 	if (end > w->last)
 		w->last = end;
-	for (uint64_t s = start >> 27; s <= (end - 1) >> 27 && !w->sect_full; s++) {
-		bool seen = false;
+	walk_sections(w, start, end);
+}
 
-		for (size_t i = 0; i < w->n_sect; i++)
-			seen |= w->sect[i] == s;
-		if (seen)
-			continue;
-		if (w->n_sect == sizeof(w->sect) / sizeof(w->sect[0]))
-			w->sect_full = true;
-		else
-			w->sect[w->n_sect++] = s;
-	}
+/*
+ * arm64 lists memblock memory marked no-map (firmware's, the kernel's
+ * carve-outs) as top-level "reserved" in iomem: not RAM, but its sections
+ * get a memmap all the same.
+ */
+static void walk_nomap_sections(const struct bootmem_report *r, struct ram_walk *w)
+{
+	const struct iomem *io = r->in.iomem;
+
+	if (!io || io->zeroed || !arch_is(r, "aarch64"))
+		return;
+	for (size_t i = 0; i < io->n; i++)
+		if (io->e[i].depth == 0 && !strcmp(io->e[i].name, "reserved") && io->e[i].end < UINT64_MAX &&
+		    io->e[i].end >= io->e[i].start)
+			walk_sections(w, io->e[i].start, io->e[i].end + 1);
 }
 
 /*
@@ -764,6 +787,97 @@ static int stock_efi_boot(struct bootmem_report *r, uint32_t ps)
 	spans_free(&items);
 	stock_figures(g, BM_SRC_DMESG, held, round_pages(held, ps), 0, 0);
 	return rc;
+}
+
+/* The value of the last @key (e.g. "rodata=") on @cmdline, into @buf; NULL when absent. */
+static const char *cmdline_value(const char *cmdline, const char *key, char *buf, size_t n)
+{
+	const char *found = NULL;
+	size_t kl = strlen(key);
+
+	for (const char *p = cmdline; p && (p = strstr(p, key)); p++) {
+		if (p != cmdline && p[-1] != ' ')
+			continue;
+		snprintf(buf, n, "%.*s", (int)strcspn(p + kl, " \n"), p + kl);
+		found = buf;
+	}
+	return found;
+}
+
+/*
+ * Whether arm64 maps RAM page by page (can_set_direct_map()): rodata=full,
+ * the default with CONFIG_RODATA_FULL_DEFAULT_ENABLED, or debug_pagealloc.
+ * Unknown without the command line's word or the kernel's config.
+ */
+static enum kconfig_tristate arm64_linear_map_pages(const struct bootmem_report *r, const char *cmdline)
+{
+	const struct kconfig_facts *k = r->in.has_kconfig ? &r->in.kconfig : NULL;
+	char v[16];
+
+	if (cmdline_value(cmdline, "debug_pagealloc=", v, sizeof(v)))
+		return !strcmp(v, "on") ? KCONFIG_YES : k ? k->rodata_full_default : KCONFIG_UNKNOWN;
+	if (k && k->debug_pagealloc_default == KCONFIG_YES)
+		return KCONFIG_YES;
+	if (cmdline_value(cmdline, "rodata=", v, sizeof(v)))
+		return !strcmp(v, "full") ? KCONFIG_YES : KCONFIG_NO;
+	return k ? k->rodata_full_default : KCONFIG_UNKNOWN;
+}
+
+struct pgtable_walk {
+	uint32_t ps;
+	uint64_t span[2];	/* what a PTE table and a PMD table map */
+	uint64_t last[2];	/* the last block counted at each level, + 1 */
+	uint64_t tables[2];
+};
+
+static void pgtable_fn(uint64_t start, uint64_t end, void *arg)
+{
+	struct pgtable_walk *w = arg;
+
+	if (end <= start)
+		return;
+	for (int l = 0; l < 2; l++) {
+		uint64_t a = start / w->span[l], b = (end - 1) / w->span[l] + 1;
+
+		/* Ranges come sorted: a block the previous range touched is counted once. */
+		if (a < w->last[l])
+			a = w->last[l];
+		if (b > a)
+			w->tables[l] += b - a;
+		if (b > w->last[l])
+			w->last[l] = b;
+	}
+}
+
+/*
+ * arm64's linear map, when it is made of pages: a PTE table for every
+ * block of RAM one maps, a PMD table for every block of those, each a page.
+ * The kernel prints none of it; an estimate from the RAM ranges.  With
+ * block mappings the tables are a few pages, left in the residual.
+ */
+static int stock_pgtable(struct bootmem_report *r, uint32_t ps)
+{
+	const char *cmdline = r->in.cmdline ? r->in.cmdline : r->in.has_dmesg ? r->in.dmesg.cmdline : NULL;
+	struct pgtable_walk w = { .ps = ps };
+	struct bm_region *g = NULL;
+	uint64_t bytes;
+	int rc;
+
+	if (!arch_is(r, "aarch64") || arm64_linear_map_pages(r, cmdline) != KCONFIG_YES)
+		return 0;
+	w.span[0] = (uint64_t)ps * (ps / 8);
+	w.span[1] = w.span[0] * (ps / 8);
+	for_each_ram(r, pgtable_fn, &w);
+	bytes = (w.tables[0] + w.tables[1]) * ps;
+	if (!bytes)
+		return 0;
+	rc = stock_region(r, "pgtable", BM_KIND_PGTABLE,
+			  r->in.has_kconfig ? BM_SRC_KCONFIG : r->in.cmdline ? BM_SRC_CMDLINE : BM_SRC_DMESG, &g);
+	if (rc < 0)
+		return rc;
+	stock_figures(g, g->src, bytes, bytes, 0, 0);
+	g->estimate = true;
+	return 0;
 }
 
 /*
@@ -1219,6 +1333,7 @@ int model_build_stock(struct bootmem_report *r)
 	ps = stock_page_size(d);
 	walk.ps = ps;
 	for_each_ram(r, ram_walk_fn, &walk);
+	walk_nomap_sections(r, &walk);
 	rc = stock_kernel(r, ps);
 	if (rc >= 0)
 		rc = stock_initrd(r, ps);
@@ -1240,6 +1355,8 @@ int model_build_stock(struct bootmem_report *r)
 		rc = stock_low_mib(r, &walk);
 	if (rc >= 0 && d)
 		rc = stock_efi_boot(r, ps);
+	if (rc >= 0)
+		rc = stock_pgtable(r, ps);
 	if (rc >= 0)
 		rc = stock_memmap(r, &walk);
 	if (rc >= 0 && d)

@@ -32,6 +32,7 @@ int report_load(const char *root, const struct report_paths *paths, struct bootm
 {
 	_cleanup_(report_freep) struct bootmem_report *rep = NULL;
 	_cleanup_close_ int rootfd = -1;
+	char kpath[192];
 	bool live;
 	int r;
 
@@ -54,6 +55,11 @@ int report_load(const char *root, const struct report_paths *paths, struct bootm
 			continue;
 		if (!path)
 			path = live && d->live_path ? d->live_path : d->path;
+		if (id == BM_SRC_KCONFIG && (!paths || !paths->path[id])) {
+			path = kconfig_default_path(rep->in.release, kpath, sizeof(kpath));
+			if (!path)
+				continue;
+		}
 		r = source_load(id, rootfd, path, &rep->in, &rep->src[id]);
 		if (r < 0)
 			return r;

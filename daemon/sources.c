@@ -92,6 +92,12 @@ static const struct source_desc sources[_BM_SRC_MAX] = {
 		.path = "sys/kernel/debug/memblock/reserved", .max = TEXT_MAX,
 		.parse = memblock_load, .unload = memblock_unload,
 	},
+	[BM_SRC_KCONFIG] = {
+		/* The path names the release: report_load() fills it in from proc/version. */
+		.name = "kconfig", .option = "kconfig", .key = "KernelConfig",
+		.path = "boot/config-RELEASE", .help = "(or proc/config.gz)", .max = TEXT_MAX,
+		.parse = kconfig_load,
+	},
 	[BM_SRC_DERIVED] = {
 		.name = "derived",
 	},

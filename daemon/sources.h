@@ -28,6 +28,7 @@
 #include "source-log.h"
 #include "source-memblock.h"
 #include "source-meminfo.h"
+#include "source-kconfig.h"
 #include "source-memmap.h"
 #include "source-version.h"
 
@@ -49,6 +50,7 @@ enum bm_src {
 	BM_SRC_STAT,		/* proc/stat: the boot time */
 	BM_SRC_DMI,		/* sys/class/dmi/id: the board */
 	BM_SRC_MEMBLOCK,	/* sys/kernel/debug/memblock/reserved */
+	BM_SRC_KCONFIG,		/* boot/config-RELEASE or proc/config.gz */
 	BM_SRC_DERIVED,		/* computed from other figures: no row is read */
 	_BM_SRC_MAX,
 };
@@ -82,6 +84,8 @@ struct bm_inputs {
 	struct dmesg_facts dmesg;
 	const char *dmesg_via;	/* "/dev/kmsg" or "journal" on a live root; NULL: a file */
 	struct memblock_set *memblock_reserved;	/* NULL: no debugfs (x86 discards memblock) */
+	bool has_kconfig;
+	struct kconfig_facts kconfig;
 	char *cmdline;
 	char *version;
 	bool initrd_sysfs;	/* sys/firmware/initrd exists: the initrd was retained */

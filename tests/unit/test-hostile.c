@@ -84,11 +84,20 @@ static void test_source(enum bm_src id, enum hostile h)
 	double t0;
 	int rc;
 
+	const char *path = d->path;
+
+	/* kconfig's path names the release that proc/version gives. */
+	if (id == BM_SRC_KCONFIG) {
+		static const char version[] = "Linux version 6.12.0 (builder@host) (gcc) #1 SMP\n";
+
+		fr_write(root, "proc/version", version, strlen(version));
+		path = "boot/config-6.12.0";
+	}
 	/* memmap and dmi are directories: a directory there is no fault, a regular file is. */
 	if ((id == BM_SRC_MEMMAP || id == BM_SRC_DMI) && h == DIRECTORY) {
-		fr_write(root, d->path, "x", 1);
+		fr_write(root, path, "x", 1);
 	} else
-		plant(root, d->path, h);
+		plant(root, path, h);
 	if (id != BM_SRC_MEMINFO)
 		fr_write(root, "proc/meminfo", meminfo, strlen(meminfo));
 

@@ -134,6 +134,11 @@ static void compare(const char *name, const struct bootmem_report *t, const stru
 		CHECK(iabs(held(g) - held(model_find_region(t, "setup_log_buf"))) <= held(g) / 20,
 		      "%s: log_buf estimate %" PRId64 " vs %" PRId64, name, held(g),
 		      held(model_find_region(t, "setup_log_buf")));
+	g = model_find_region(s, "pgtable");
+	k = model_find_region(t, "pgtable");
+	if (g && g->estimate)
+		CHECK(k && iabs(held(g) - held(k)) <= held(k) / 20 + 64 * 1024, "%s: pgtable estimate %" PRId64
+		      " vs %" PRId64, name, held(g), held(k));
 	g = model_find_region(s, "kfence");
 	if (g)
 		CHECK(iabs(held(g) - held(model_find_region(t, "kfence"))) <= held(g) / 20,

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <jansson.h>
+#include <zlib.h>
 
 #include "fakeroot.h"
 #include "model.h"
@@ -264,6 +265,81 @@ static void test_dmesg_efi_map(void)
 	CHECK(f.efi_boot[3].not_freeable, "RUN in the first print");
 	CHECK(!f.efi_boot[0].not_freeable, "the second print's mem00 is another range");
 	CHECK_EQ(dmesg_freed(&f, "EFI boot services"), 38812ll * 1024, "efi: Freeing ... memory");
+}
+
+/* gzip of @text into @out (at most @cap bytes); its length. */
+static size_t gzip_text(const char *text, size_t len, unsigned char *out, size_t cap)
+{
+	z_stream z = { 0 };
+	size_t n;
+
+	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+		return 0;
+	z.next_in = (Bytef *)(uintptr_t)text;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	n = deflate(&z, Z_FINISH) == Z_STREAM_END ? z.total_out : 0;
+	deflateEnd(&z);
+	return n;
+}
+
+/* The kernel config: text and gzip, set, unset and absent options, and what is not a config. */
+static void test_kconfig(void)
+{
+	static const char text[] =
+		"#\n# Automatically generated file; DO NOT EDIT.\n#\nCONFIG_ARM64=y\n"
+		"CONFIG_RODATA_FULL_DEFAULT_ENABLED=y\n# CONFIG_DEBUG_PAGEALLOC_ENABLE_DEFAULT is not set\n"
+		"CONFIG_RODATA_FULL_DEFAULT_ENABLED_NOT=n\n";
+	static unsigned char gz[4096], big[1 << 16];
+	struct bm_source_status st;
+	struct bm_inputs in;
+	size_t n;
+
+	memset(&in, 0, sizeof(in));
+	memset(&st, 0, sizeof(st));
+	source_parse(BM_SRC_KCONFIG, text, sizeof(text) - 1, &in, &st);
+	CHECK(st.available && in.has_kconfig && in.kconfig.options == 4, "text: %zu options", in.kconfig.options);
+	CHECK(in.kconfig.rodata_full_default == KCONFIG_YES && in.kconfig.debug_pagealloc_default == KCONFIG_NO,
+	      "text: RODATA_FULL y (a longer name is another option), DEBUG_PAGEALLOC not set");
+
+	n = gzip_text(text, sizeof(text) - 1, gz, sizeof(gz));
+	memset(&in, 0, sizeof(in));
+	memset(&st, 0, sizeof(st));
+	source_parse(BM_SRC_KCONFIG, (const char *)gz, n, &in, &st);
+	CHECK(n && st.available && in.kconfig.rodata_full_default == KCONFIG_YES, "gzip, as proc/config.gz");
+
+	memset(&in, 0, sizeof(in));
+	memset(&st, 0, sizeof(st));
+	source_parse(BM_SRC_KCONFIG, (const char *)gz, n / 2, &in, &st);
+	CHECK(!st.available && strstr(st.error, "gzip"), "a cut gzip stream: %s", st.error);
+
+	memset(&in, 0, sizeof(in));
+	memset(&st, 0, sizeof(st));
+	source_parse(BM_SRC_KCONFIG, "hello\n", 6, &in, &st);
+	CHECK(!st.available && !in.has_kconfig && strstr(st.error, "CONFIG_"), "not a config: %s", st.error);
+
+	{
+		/* 16 MiB of '#' in 16 KiB of gzip: refused past 8 MiB, not inflated without end. */
+		size_t blen = 16u << 20;
+		char *bomb = malloc(blen);
+
+		memset(bomb, '#', blen);
+		n = gzip_text(bomb, blen, big, sizeof(big));
+		free(bomb);
+		memset(&in, 0, sizeof(in));
+		memset(&st, 0, sizeof(st));
+		source_parse(BM_SRC_KCONFIG, (const char *)big, n, &in, &st);
+		CHECK(n && !st.available && strstr(st.error, "inflated"), "a gzip bomb: %s", st.error);
+	}
+	{
+		char path[64];
+
+		CHECK(kconfig_default_path("6.12.117", path, sizeof(path)) && !strcmp(path, "boot/config-6.12.117"),
+		      "the default path names the release");
+		CHECK(!kconfig_default_path("", path, sizeof(path)) && !kconfig_default_path("../x", path, sizeof(path)),
+		      "no path without a release, or with a slash in it");
+	}
 }
 
 /* memblock=debug lines: good, truncated and hostile. */
@@ -795,6 +871,7 @@ int main(int argc, char **argv)
 	test_ram_below_memtotal();
 	test_dmesg();
 	test_dmesg_efi_map();
+	test_kconfig();
 	test_dmesg_memblock();
 	test_memblock_parse();
 	test_version();
