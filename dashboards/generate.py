@@ -549,6 +549,16 @@ def build_dashboard(cfg):
                      [target(f"avg by (release, arch) ({vs('bootmemd_held_bytes')} "
                              f"* on (job, instance) group_left (release, arch) {INFO})",
                              "A", "{{release}} ({{arch}})", instant=False)]), 12, 9)
+    L.add(table("Machines by board",
+                "How many of the selected machines run on each board, as bootmemd_machine_info names it: the "
+                "device tree's model, or the DMI vendor and product.  Machines whose firmware names no board "
+                "are not counted here.",
+                [target("count by (model, dmi_vendor, dmi_product) ("
+                        + vs("bootmemd_machine_info") + f" {SEL})", "A", fmt="table")],
+                unit="none", no_value="No machine names its board", sort_by="machines",
+                transformations=[hide_columns("Time", rename={"Value": "machines", "dmi_vendor": "DMI vendor",
+                                                              "dmi_product": "DMI product"},
+                                              order=["model", "dmi_vendor", "dmi_product", "Value"])]), 24, 6)
 
     # ---- drill-down -----------------------------------------------------
     L.add_row("Drill-down: $instance", collapsed=True,

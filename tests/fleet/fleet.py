@@ -373,6 +373,12 @@ def fleet_oracles(S, down):
         acc.setdefault((m.release, m.arch), []).append(m.held)
     o[("Held boot memory by kernel release", "A")] = {
         key({"release": r, "arch": a}): sum(v) / len(v) for (r, a), v in acc.items()}
+    boards = {}
+    for m in S:
+        if m.board:
+            k = key({b: m.board[b] for b in ("model", "dmi_vendor", "dmi_product") if b in m.board})
+            boards[k] = boards.get(k, 0) + 1
+    o[("Machines by board", "A")] = {k: float(n) for k, n in boards.items()}
     return o
 
 
@@ -580,8 +586,12 @@ def join_node_exporter(args, machines, work, procs, node_exporter):
 
     pdir = os.path.join(work, "join")
     os.makedirs(pdir)
-    prom = Prometheus(pdir, os.path.join(TOP, "dashboards/bootmemd.rules.yml"))
-    lines = ["global:", "  scrape_interval: 1s", "  scrape_timeout: 1s", "scrape_configs:",
+    # the rules as dashboards/README.md says to generate them for the textfile mode
+    subprocess.run([sys.executable, os.path.join(TOP, "dashboards/generate.py"), "--selector", 'job="node"',
+                    "--out", pdir], check=True, timeout=60)
+    prom = Prometheus(pdir, os.path.join(pdir, "bootmemd.rules.yml"))
+    lines = ["global:", "  scrape_interval: 1s", "  scrape_timeout: 1s", "  evaluation_interval: 1s",
+             "rule_files:", f"  - {json.dumps(prom.rules)}", "scrape_configs:",
              "  - job_name: node", "    static_configs:", f"      - targets: {json.dumps(node_targets)}"] + RELABEL + [
              f"  - job_name: {JOB}", "    static_configs:", f"      - targets: {json.dumps(bm_targets)}"] + RELABEL
     with open(prom.config, "w") as f:
@@ -618,6 +628,23 @@ def join_node_exporter(args, machines, work, procs, node_exporter):
             v = prom.query(f'bootmemd_memtotal_bytes{{job="node", instance="{hosts[m.instance]}"}}')
             ok(list(v.values()) == [float(m.rec["memtotal_bytes"])],
                f"textfile mode: {m.instance}'s MemTotal under node_exporter's instance {hosts[m.instance]}", str(v))
+        # textfile mode's rules: job="node" only, though bootmemd's own job is scraped too
+        held = [m.held for m in picked if m.held is not None]
+        want = {key({"job": "node"}): float(sum(held))} if held else {}
+        wait_for("the textfile mode's recording rules", lambda: prom.query("job:bootmemd_held_bytes:sum") == want,
+                 20, soft=True)
+        same_query(lambda: prom.query("job:bootmemd_held_bytes:sum"), want,
+                   'rules generated with --selector job="node": job:bootmemd_held_bytes:sum is the textfile mode\'s')
+        counts = group(picked, lambda m: [({"job": "node", "release": m.release, "arch": m.arch}, 1)],
+                       ["job", "release", "arch"])
+        same_query(lambda: prom.query("release_arch:bootmemd_boot_info:count"), {k: float(v) for k, v in counts.items()},
+                   'rules generated with --selector job="node": release_arch:bootmemd_boot_info:count')
+        down = [r["expr"] for r in load_rules(prom.rules) if r.get("alert") == "BootmemdDown"]
+        if ok(len(down) == 1 and down[0].endswith(" == 0"), "the generated BootmemdDown is `up{...} == 0`", str(down)):
+            # the targets it watches: node_exporter's, not bootmemd's own job
+            same_query(lambda: prom.query(down[0][:-len(" == 0")]),
+                       {key({"__name__": "up", "job": "node", "instance": h}): 1.0 for h in hosts.values()},
+                       'rules generated with --selector job="node": BootmemdDown watches node_exporter\'s targets')
         log(f"joined {n} machines with node_exporter, textfile and HTTP mode")
     finally:
         prom.stop()
