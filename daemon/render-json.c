@@ -211,6 +211,7 @@ static json_t *reconciliation_json(const struct bootmem_report *r)
 		set(it, "exact_bytes", jfig(&rec->itemized_exact));
 		set(it, "estimated_bytes", jfig(&rec->itemized_estimated));
 		set(it, "not_itemized_bytes", jfig(&rec->not_itemized));
+		set(it, "unattributed_reserved_bytes", jfig(&rec->unattributed_reserved));
 		set(it, "coverage", rec->gap.known ? json_real((double)rec->coverage_ppm / 1e6) : json_null());
 		set(o, "itemized", it);
 	} else
@@ -328,6 +329,8 @@ static json_t *report_json(const struct bootmem_report *r)
 		set(x, "present", json_boolean(r->src[i].present));
 		set(x, "available", json_boolean(r->src[i].available));
 		set(x, "error", r->src[i].available || !r->src[i].error[0] ? json_null() : json_string(r->src[i].error));
+		/* The boot messages on a live root: /dev/kmsg, or the journal once the ring buffer wrapped. */
+		set(x, "via", i == BM_SRC_DMESG && r->src[i].available ? jstr_or_null(r->in.dmesg_via) : json_null());
 		append(s, x);
 	}
 	set(o, "sources", s);

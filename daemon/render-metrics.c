@@ -172,6 +172,9 @@ static void stock_metrics(struct out *o, const struct bootmem_report *r)
 	sample(o, "bootmemd_itemized_bytes", rec->itemized_estimated.value, "exact", "false", NULL);
 	gauge(o, "bootmemd_not_itemized_bytes", "Stock kernel: RAM - MemTotal that no message itemizes.",
 	      &rec->not_itemized);
+	gauge(o, "bootmemd_unattributed_reserved_bytes",
+	      "Stock kernel: of not itemized, what memblock's debugfs shows reserved in RAM, by no one named.",
+	      &rec->unattributed_reserved);
 	if (rec->gap.known) {
 		family(o, "bootmemd_itemized_coverage_ratio", "gauge",
 		       "Stock kernel: itemized bytes over RAM - MemTotal.");
@@ -241,6 +244,12 @@ int render_metrics(const struct bootmem_report *r, bool openmetrics, const struc
 		if (i != BM_SRC_DERIVED)
 			sample(&o, "bootmemd_source_info", 1, "source", bm_src_name((enum bm_src)i),
 			       "available", r->src[i].available ? "1" : "0", NULL);
+	if (r->src[BM_SRC_DMESG].available) {
+		family(&o, "bootmemd_boot_messages_info", "info",
+		       "Where the boot messages were read: a file, /dev/kmsg, or the journal once the ring buffer wrapped.");
+		sample(&o, "bootmemd_boot_messages_info", 1, "via",
+		       !r->in.dmesg_via ? "file" : !strcmp(r->in.dmesg_via, "journal") ? "journal" : "kmsg", NULL);
+	}
 	family(&o, "bootmemd_source_success", "gauge",
 	       "1 if the source was read and parsed, 0 if it is missing or unusable (the reason is in the JSON).");
 	for (int i = 0; i < _BM_SRC_MAX; i++)

@@ -498,6 +498,20 @@ static void test_memblock_unattributed(const char *src)
 	CHECK(report_load(root, &p, &r) == 0 && r->rec.unattributed_reserved.known &&
 	      r->rec.unattributed_reserved.value == 5 * 4096 && r->rec.unattributed_reserved.src == BM_SRC_MEMBLOCK,
 	      "five pages unattributed: %" PRId64, r ? r->rec.unattributed_reserved.value : -1);
+	if (r) {
+		char *out = NULL;
+		size_t len;
+
+		CHECK(report_render(r, REPORT_JSON, &out, &len) == 0 && out &&
+		      strstr(out, "\"unattributed_reserved_bytes\": 20480"), "the JSON carries it");
+		free(out);
+		out = NULL;
+		CHECK(report_render(r, REPORT_PROMETHEUS, &out, &len) == 0 && out &&
+		      strstr(out, "\nbootmemd_unattributed_reserved_bytes 20480\n") &&
+		      strstr(out, "\nbootmemd_boot_messages_info{via=\"file\"} 1\n"),
+		      "the metrics carry it, and where the boot messages came from");
+		free(out);
+	}
 	report_free(r);
 	r = NULL;
 
