@@ -86,6 +86,8 @@ def parse_selector(text):
     if not out:
         # up{} would be every target Prometheus scrapes
         raise ConfigError("the selector is empty: it must pick bootmemd's targets, e.g. job=\"bootmemd\"")
+    if any(c < " " for c in text):
+        raise ConfigError(f"selector {text!r}: a control character (write \\n in a regex instead)")
     if "$" in text:
         raise ConfigError(f"selector {text!r}: '$' would be a Grafana variable in the dashboard and not in the rules")
     return ", ".join(out)

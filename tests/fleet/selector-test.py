@@ -19,6 +19,7 @@
 import argparse
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -113,11 +114,12 @@ def main():
         for extra, why in [(["--selector", ""], "the selector is empty"),
                            (["--selector", "job=bootmemd"], "no label matcher"),
                            (["--selector", 'job="$job"'], "'$'"),
+                           (["--selector", 'job="a\tb"'], "control character"),
                            (["--bootmemd-url", "https://proxy/map.svg"], "${instance}"),
                            (["--config", cfg], "unknown configuration keys")]:
             g = run([sys.executable, GEN, *extra, "--out", os.path.join(work, "refused")])
             ok(g.returncode != 0 and why in g.stderr and not os.path.exists(os.path.join(work, "refused")),
-               f"generate.py {' '.join(extra)}: refused ({why})", f"exit {g.returncode}: {g.stderr.strip()}")
+               f"generate.py {shlex.join(extra)}: refused ({why})", f"exit {g.returncode}: {g.stderr.strip()}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"selector: {len(failures)} failed")
