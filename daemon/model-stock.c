@@ -118,7 +118,7 @@ static int64_t freed_or_zero(const struct dmesg_facts *d, const char *label)
  * The kernel image: its sections from iomem (x86 names all four) or the
  * Memory: line, init freed as dmesg says, and kernel_rest for what lies
  * between them (x86's text/rodata and rodata/data gaps, SMP alternatives,
- * section alignment), whose frees dmesg also prints.  The span of the
+ * the unused decrypted bss, section alignment), whose frees dmesg also prints.  The span of the
  * image comes from iomem where its start is the reservation's start.
  */
 static int stock_kernel(struct bootmem_report *r, uint32_t ps)
@@ -224,7 +224,9 @@ static int stock_kernel(struct bootmem_report *r, uint32_t ps)
 
 	rest_freed = (uint64_t)freed_or_zero(d, "unused kernel image (text/rodata gap)") +
 		     (uint64_t)freed_or_zero(d, "unused kernel image (rodata/data gap)") +
-		     (uint64_t)freed_or_zero(d, "SMP alternatives");
+		     (uint64_t)freed_or_zero(d, "SMP alternatives") +
+		     /* x86 with AMD SME (Debian's kernel): the unused part of .bss..decrypted. */
+		     (uint64_t)freed_or_zero(d, "unused decrypted");
 	if (span > sum_rounded || rest_freed) {
 		uint64_t rest = span > sum_rounded ? span - sum_rounded : 0;
 

@@ -271,12 +271,15 @@ static int mb_caller(const char *sym, struct dmesg_facts *f)
  *   "memblock_alloc_try_nid: N bytes align=0x.. nid=N from=0x.. max_addr=0x.. caller"
  *   (and memblock_alloc_exact_nid_raw, _try_nid_raw, memblock_phys_alloc_range, _try_nid)
  * memblock_add, memblock_remove and the like say nothing about who holds what.
+ * Linux 6.1 follows an allocation line with the reservation it makes, by
+ * memblock's own function ("memblock_reserve: [A-B] memblock_alloc_range_nid+.."):
+ * that range is the allocation's, counted once, under the caller that asked.
  */
 static void parse_memblock(const char *msg, struct dmesg_facts *f)
 {
 	const char *colon = strstr(msg, ": "), *s, *sym;
-	size_t fn;
-	uint64_t a, b;
+	size_t fn, pending;
+	uint64_t a, b, pending_bytes;
 	int c;
 
 	if (!colon)
@@ -286,6 +289,9 @@ static void parse_memblock(const char *msg, struct dmesg_facts *f)
 	sym = strrchr(s, ' ');
 	sym = sym ? sym + 1 : s;
 	f->mb_lines++;
+	pending = f->mb_pending_caller;
+	pending_bytes = f->mb_pending_bytes;
+	f->mb_pending_caller = 0;
 	if (!strncmp(msg, "memblock_alloc", 14) || !strncmp(msg, "memblock_phys_alloc", 19)) {
 		if (!util_parse_u64(&s, 10, &a) || !expect(&s, " bytes ") || sym <= s)
 			return;
@@ -296,10 +302,13 @@ static void parse_memblock(const char *msg, struct dmesg_facts *f)
 		}
 		f->mb_callers[c].alloc = b;
 		f->mb_callers[c].lines++;
+		f->mb_pending_caller = (size_t)c + 1;
+		f->mb_pending_bytes = a;
 		return;
 	}
 	{
 		enum dmesg_mb_op op;
+		bool own;
 
 		if (!strncmp(msg, "memblock_reserve", 16))
 			op = DMESG_MB_RESERVE;
@@ -313,11 +322,17 @@ static void parse_memblock(const char *msg, struct dmesg_facts *f)
 		if (!expect(&s, "[") || !util_parse_u64(&s, 16, &a) || !expect(&s, "-") ||
 		    !util_parse_u64(&s, 16, &b) || !expect(&s, "] ") || b < a || b - a == UINT64_MAX)
 			return;
-		c = mb_caller(sym, f);
+		own = op == DMESG_MB_RESERVE && !strncmp(sym, "memblock_alloc", 14);
+		if (own && (!pending || pending > f->n_mb_callers || f->mb_callers[pending - 1].alloc < pending_bytes))
+			return;	/* no allocation line before it to be the range of */
+		c = own ? (int)pending - 1 : mb_caller(sym, f);
 		if (c < 0 || f->n_mb_ranges >= sizeof(f->mb_ranges) / sizeof(f->mb_ranges[0])) {
 			f->mb_dropped++;
 			return;
 		}
+		/* The allocation's own range: its bytes move from its line to the range. */
+		if (own)
+			f->mb_callers[c].alloc -= pending_bytes;
 		f->mb_ranges[f->n_mb_ranges++] = (struct dmesg_mb_range){
 			.base = a, .size = b - a + 1, .caller = (uint16_t)c, .op = (uint8_t)op,
 		};

@@ -113,6 +113,12 @@ struct dmesg_facts {
 	uint64_t total_pages;
 	/* memblock=debug lines: callers, and each reserve and free with its range */
 	size_t mb_lines;		/* every memblock_* debug line */
+	/*
+	 * The allocation line before, whose reservation Linux 6.1 also prints
+	 * ("memblock_reserve: [A-B] memblock_alloc_range_nid"): caller + 1, or 0.
+	 */
+	size_t mb_pending_caller;
+	uint64_t mb_pending_bytes;
 	size_t mb_dropped;		/* lines past the bounds below */
 	struct dmesg_mb_caller mb_callers[128];
 	size_t n_mb_callers;

@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 declare -A ext=([text]=txt [json]=json [regions]=regions.json [events]=events.json
 		[prometheus]=prom [openmetrics]=om [svg]=svg)
 roots=("$src/tests/data/fake-stock")
-for d in "$src"/tests/data/vm/*/; do
+for d in "$src"/tests/data/vm/*/ "$src"/tests/data/stock/*/; do
 	roots+=("${d%/}")
 done
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # promtool check metrics (text 0.0.4 lint; exits 3 on lint problems) on the
 # Prometheus output of every root: the synthetic boot, the stock capture, this
-# machine's / and every fixture under tests/data/vm.  OpenMetrics output is
+# machine's / and every fixture under tests/data/vm and tests/data/stock.  OpenMetrics output is
 # checked for its framing (one TYPE per family, # EOF last).
 #   check-metrics.sh RENDER_REPORT SOURCE_ROOT
 set -euo pipefail
@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$render" --synth "$tmp/synth"
 
 roots=("$tmp/synth" "$src/tests/data/fake-stock" /)
-for d in "$src"/tests/data/vm/*/; do
+for d in "$src"/tests/data/vm/*/ "$src"/tests/data/stock/*/; do
 	[ -d "$d" ] && roots+=("${d%/}")
 done
 

@@ -4,7 +4,7 @@
   check-schema.py RENDER_REPORT SOURCE_ROOT
 
 /api/v1/report (json), /api/v1/regions (regions) and /api/v1/events (events) of each root
-under tests/data (vm/* and fake-stock) and of the synthetic boot; the schemas themselves
+under tests/data (vm/*, stock/* and fake-stock) and of the synthetic boot; the schemas themselves
 are checked against the 2020-12 meta-schema first.  The HTTP suite (tests/http/test-api.sh)
 validates the filtered views and the error bodies as served.
 """
@@ -21,8 +21,8 @@ for name in ("report", "regions", "events", "error"):
 fails = 0
 with tempfile.TemporaryDirectory() as tmp:
     subprocess.run([render, "--synth", os.path.join(tmp, "synth")], check=True)
-    roots = sorted(glob.glob(os.path.join(src, "tests/data/vm/*/"))) + [os.path.join(src, "tests/data/fake-stock"),
-                                                                         os.path.join(tmp, "synth")]
+    roots = sorted(glob.glob(os.path.join(src, "tests/data/vm/*/")) + glob.glob(os.path.join(src, "tests/data/stock/*/")))
+    roots += [os.path.join(src, "tests/data/fake-stock"), os.path.join(tmp, "synth")]
     for root in roots:
         root = root.rstrip("/")
         for fmt, schema in (("json", "report"), ("regions", "regions"), ("events", "events")):

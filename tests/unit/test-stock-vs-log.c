@@ -25,19 +25,10 @@
 
 #include "model.h"
 #include "report.h"
+#include "stock-check.h"
 #include "tap.h"
 
 #define PAGE 4096
-
-static int64_t held(const struct bm_region *g)
-{
-	return g && g->held.known ? g->held.value : 0;
-}
-
-static int64_t iabs(int64_t v)
-{
-	return v < 0 ? -v : v;
-}
 
 /* Σ held of the log's regions named in @names (NULL-terminated). */
 static int64_t log_held(const struct bootmem_report *t, const char *const *names)

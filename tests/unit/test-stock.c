@@ -20,6 +20,7 @@
 #include "fakeroot.h"
 #include "model.h"
 #include "report.h"
+#include "stock-check.h"
 #include "tap.h"
 #include "util.h"
 
@@ -388,6 +389,30 @@ static void test_dmesg_memblock(void)
 	      "phys_free range and caller");
 	CHECK(f->mb_ranges[2].op == DMESG_MB_FREE_LATE && f->mb_ranges[2].size == 4096, "free_late");
 
+	/* Linux 6.1 (Debian 12) prints the allocation's reservation too, by memblock's own function. */
+	memset(f, 0, sizeof(*f));
+	{
+		static const char v61[] =
+			"<6>[    0.01] memblock_reserve: [0x0000000000001000-0x0000000000001fff] memblock_alloc_range_nid+0xb0/0x13d\n"
+			"<6>[    0.02] memblock_alloc_try_nid: 8388608 bytes align=0x8 nid=-1 from=0x0000000000000000 "
+			"max_addr=0x0000000000000000 setup_log_buf+0x112/0x337\n"
+			"<6>[    0.03] memblock_reserve: [0x000000003f6ba000-0x000000003feb9fff] memblock_alloc_range_nid+0xb0/0x13d\n"
+			"<6>[    0.04] memblock_alloc_try_nid: 448 bytes align=0x40 nid=0 from=0x0000000038000000 "
+			"max_addr=0x0000000040000000 sparse_init_nid+0x8d/0x34d\n"
+			"<6>[    0.05] memblock_reserve: [0x000000003ffd3e40-0x000000003ffd3fff] memblock_alloc_range_nid+0xb0/0x13d\n"
+			"<6>[    0.06] memblock_reserve: [0x000000003ffd3000-0x000000003ffd3fff] memblock_alloc_range_nid+0xb0/0x13d\n";
+
+		kmsg_parse(v61, sizeof(v61) - 1, f);
+	}
+	CHECK(f->n_mb_callers == 2 && !strcmp(f->mb_callers[0].name, "setup_log_buf") &&
+	      !strcmp(f->mb_callers[1].name, "sparse_init_nid"),
+	      "6.1: no caller named memblock_alloc_range_nid (%zu callers)", f->n_mb_callers);
+	CHECK(f->mb_callers[0].alloc == 0 && f->mb_callers[0].reserve == 8388608 && f->mb_callers[1].alloc == 0 &&
+	      f->mb_callers[1].reserve == 448, "6.1: each allocation counted once, as the range it got");
+	CHECK(f->n_mb_ranges == 2 && f->mb_ranges[0].base == 0x3f6ba000 && f->mb_ranges[0].caller == 0 &&
+	      f->mb_ranges[1].caller == 1, "6.1: the ranges are the callers' (%zu)", f->n_mb_ranges);
+	CHECK_EQ(f->mb_lines, 6, "6.1: memblock lines");
+
 	memset(f, 0, sizeof(*f));
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
 		kmsg_parse_line(hostile[i], strlen(hostile[i]), f);
@@ -540,7 +565,6 @@ static void test_memblock_unattributed(const char *src)
  * them over) say what the same boot's dmesg.txt says: every captured boot's
  * messages, their prefixes cut, through kmsg_parse_messages().
  */
-static char *slurp(const char *root, const char *rel);
 
 static void test_journal_text(const char *src)
 {
@@ -641,25 +665,6 @@ static uint64_t scan_iomem_any(const char *text, const char *name)
 			return b - a + 1;
 	}
 	return 0;
-}
-
-static int64_t scan_dmesg_kib(const char *text, const char *prefix)
-{
-	const char *p = strstr(text, prefix);
-	unsigned long kib;
-
-	return p && sscanf(p + strlen(prefix), "%luK", &kib) == 1 ? (int64_t)kib * 1024 : -1;
-}
-
-static char *slurp(const char *root, const char *rel)
-{
-	char path[12288], *buf = NULL;
-	size_t len;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	if (util_read_file_at(AT_FDCWD, path, UTIL_MAX_FILE, &buf, &len) < 0)
-		return NULL;
-	return buf;
 }
 
 static json_t *render_json(const struct bootmem_report *r)
