@@ -677,7 +677,16 @@ static void ram_walk_fn(uint64_t start, uint64_t end, void *arg)
 static void walk_nomap_sections(const struct bootmem_report *r, struct ram_walk *w)
 {
 	const struct iomem *io = r->in.iomem;
+	const struct memblock_set *mem = r->in.memblock_memory;
 
+	/* memblock's own list of memory, where debugfs shows it, is the very set sparse_init() walks. */
+	if (mem && mem->n) {
+		w->n_sect = 0;
+		w->sect_full = false;
+		for (size_t i = 0; i < mem->n; i++)
+			walk_sections(w, mem->r[i].base, span_end(mem->r[i].base, mem->r[i].size));
+		return;
+	}
 	if (!io || io->zeroed || !arch_is(r, "aarch64"))
 		return;
 	for (size_t i = 0; i < io->n; i++)

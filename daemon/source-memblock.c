@@ -90,3 +90,14 @@ void memblock_unload(struct bm_inputs *in)
 	memblock_set_free(in->memblock_reserved);
 	in->memblock_reserved = NULL;
 }
+
+int memblock_memory_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *d)
+{
+	return memblock_parse(buf, len, &in->memblock_memory, d);
+}
+
+void memblock_memory_unload(struct bm_inputs *in)
+{
+	memblock_set_free(in->memblock_memory);
+	in->memblock_memory = NULL;
+}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * memblock's debugfs files (sys/kernel/debug/memblock/reserved, on arm64 and
- * the other arches that keep memblock after boot): the final reserved set,
- * one region a line,
+ * memblock's debugfs files (sys/kernel/debug/memblock/reserved and memory, on
+ * arm64 and the other arches that keep memblock after boot): the final
+ * reserved set, and the memory memblock knew (no-map regions flagged), one
+ * region a line,
  *   "   0: 0x0000000040000000..0x000000004fffffff"            (older kernels)
  *   "   0: 0x0000000040000000..0x000000004fffffff    0 NONE"  (nid, flag)
  */
@@ -32,3 +33,6 @@ void memblock_set_free(struct memblock_set *s);
 
 int memblock_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *d);
 void memblock_unload(struct bm_inputs *in);
+/* The same format, for the memory file. */
+int memblock_memory_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *d);
+void memblock_memory_unload(struct bm_inputs *in);

@@ -98,6 +98,11 @@ static const struct source_desc sources[_BM_SRC_MAX] = {
 		.path = "boot/config-RELEASE", .help = "(or proc/config.gz)", .max = TEXT_MAX,
 		.parse = kconfig_load,
 	},
+	[BM_SRC_MEMBLOCK_MEMORY] = {
+		.name = "memblock_memory", .option = "memblock-memory", .key = "MemblockMemory",
+		.path = "sys/kernel/debug/memblock/memory", .max = TEXT_MAX,
+		.parse = memblock_memory_load, .unload = memblock_memory_unload,
+	},
 	[BM_SRC_DERIVED] = {
 		.name = "derived",
 	},

@@ -51,6 +51,7 @@ enum bm_src {
 	BM_SRC_DMI,		/* sys/class/dmi/id: the board */
 	BM_SRC_MEMBLOCK,	/* sys/kernel/debug/memblock/reserved */
 	BM_SRC_KCONFIG,		/* boot/config-RELEASE or proc/config.gz */
+	BM_SRC_MEMBLOCK_MEMORY,	/* sys/kernel/debug/memblock/memory */
 	BM_SRC_DERIVED,		/* computed from other figures: no row is read */
 	_BM_SRC_MAX,
 };
@@ -84,6 +85,7 @@ struct bm_inputs {
 	struct dmesg_facts dmesg;
 	const char *dmesg_via;	/* "/dev/kmsg" or "journal" on a live root; NULL: a file */
 	struct memblock_set *memblock_reserved;	/* NULL: no debugfs (x86 discards memblock) */
+	struct memblock_set *memblock_memory;	/* the same, memblock.memory */
 	bool has_kconfig;
 	struct kconfig_facts kconfig;
 	char *cmdline;
