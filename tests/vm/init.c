@@ -658,6 +658,8 @@ int main(void)
 		"proc/iomem",
 		"proc/cmdline",
 		"proc/version",
+		"sys/kernel/debug/memblock/memory",
+		"sys/kernel/debug/memblock/reserved",
 	};
 
 	if (fcntl(1, F_GETFD) < 0) {
@@ -671,6 +673,9 @@ int main(void)
 		out("@@BMF-INFO mount-proc %s@@\n", strerrorname_np(errno));
 	if (mount("sysfs", "/sys", "sysfs", 0, NULL) != 0)
 		out("@@BMF-INFO mount-sysfs %s@@\n", strerrorname_np(errno));
+	/* memblock's debugfs files, where the kernel has debugfs and keeps memblock (arm64, arm). */
+	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) != 0 && errno != ENOENT && errno != ENODEV)
+		out("@@BMF-INFO mount-debugfs %s@@\n", strerrorname_np(errno));
 	/* Keep the kernel's console output from interleaving with the frames (dmesg still has it). */
 	klogctl(SYSLOG_ACTION_CONSOLE_OFF, NULL, 0);
 
