@@ -1136,7 +1136,14 @@ static int stock_memblock(struct bootmem_report *r, uint32_t ps)
 			if (have->kind == BM_KIND_KFENCE && (classes[c].add < classes[c].sub ||
 								     classes[c].add - classes[c].sub < d->kfence_bytes))
 				classes[c].add = util_sat_add(classes[c].add, d->kfence_bytes);
-			mb_figures(have, &classes[c], ps);
+			/*
+			 * The page tables the trace shows are a lower bound (the early
+			 * printk buffer may have lost lines): below the estimate from
+			 * the RAM it maps, the estimate stays.
+			 */
+			if (have->kind != BM_KIND_PGTABLE || (classes[c].add > classes[c].sub &&
+			     classes[c].add - classes[c].sub >= (uint64_t)(have->held.known ? have->held.value : 0)))
+				mb_figures(have, &classes[c], ps);
 			for (size_t i = 0; i < d->n_mb_callers; i++)
 				if (cls[i] >= 0 && mb_classes[cls[i]].region &&
 				    !strcmp(mb_classes[cls[i]].region, mc->region))

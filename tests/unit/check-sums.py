@@ -14,7 +14,8 @@ Totals, over the series a metric exports (the parent "kernel" is not one of them
 Labels: the named series (every kind but "owner") are every region the model has of
 those kinds; at most MAX_OWNERS owner series plus region="other"; no raw addresses in
 region names; a second load gives the same label set; fixtures of the same board keep
-the same named series.
+the same named series; the same board with another kernel (arm64-virt-distro) keeps the
+board's series (the image's parts, initrd, FDT and its carve-outs).
 """
 import glob, json, os, re, subprocess, sys
 
@@ -119,6 +120,11 @@ def labelset(m):
 
 roots = sorted(d.rstrip("/") for d in glob.glob(os.path.join(src, "tests/data/vm/*/")))
 named = {}
+board = {}
+# What the board and the boot loader decide, whatever the kernel: the image and its parts, the
+# initrd, the FDT and its carve-outs.  A kernel adds its own (hash tables, CMA, KFENCE, ...).
+BOARD_KINDS = {"kernel_text", "kernel_rodata", "kernel_data", "kernel_bss", "kernel_init", "kernel_rest",
+               "initrd", "fdt", "memreserve", "reserved_memory"}
 for root in roots:
     name = os.path.basename(root)
     j = json.loads(run(root, "json"))
@@ -144,6 +150,7 @@ for root in roots:
     if labelset(parse(run(root, "prometheus"))) != labelset(m):
         fail("%s: a second load changed the label set" % name)
     named[name] = set(r for r, k in series.items() if k != "owner")
+    board[name] = set(r for r, k in series.items() if k in BOARD_KINDS)
     n = sum(len(v) for v in m.values())
     print("ok   %s: %d samples, %d region series (%d named, %d owners%s)"
           % (name, n, len(series), len(named[name]), len(owners), ", other" if "other" in series else ""))
@@ -157,6 +164,15 @@ for a, b, allowed in same_board:
         fail("same board %s / %s: named series differ: %s" % (a, b, sorted(named[a] ^ named[b])))
     elif a in named and b in named:
         print("ok   same board %s / %s: %d named series alike" % (a, b, len(named[a])))
+# The same board with another kernel (tinyconfig and distro-like builds of one tree).
+for a, b in [("arm64-virt", "arm64-virt-distro")]:
+    if a not in board or b not in board:
+        fail("same board, another kernel: %s and %s are both fixtures" % (a, b))
+    elif board[a] != board[b] or len(board[a]) < 8:
+        fail("same board %s / %s, another kernel: board series differ: %s" % (a, b, sorted(board[a] ^ board[b])))
+    else:
+        print("ok   same board %s / %s, another kernel: %d board series alike (%s); %d named series of the"
+              " kernels' own differ" % (a, b, len(board[a]), ", ".join(sorted(board[a])), len(named[a] ^ named[b])))
 if not roots:
     fail("no fixtures under %s/tests/data/vm" % src)
 sys.exit(1 if fails else 0)
