@@ -670,11 +670,12 @@ static void ram_walk_fn(uint64_t start, uint64_t end, void *arg)
 }
 
 /*
- * arm64 lists memblock memory marked no-map (firmware's, the kernel's
- * carve-outs) as top-level "reserved" in iomem: not RAM, but its sections
- * get a memmap all the same.
+ * The sections memblock memory spans beyond RAM: memblock's own list where
+ * debugfs shows it; else, on arm64, the no-map memory (firmware's, the
+ * kernel's carve-outs) that iomem lists as top-level "reserved": not RAM,
+ * but its sections get a memmap all the same.
  */
-static void walk_nomap_sections(const struct bootmem_report *r, struct ram_walk *w)
+static void walk_memory_sections(const struct bootmem_report *r, struct ram_walk *w)
 {
 	const struct iomem *io = r->in.iomem;
 	const struct memblock_set *mem = r->in.memblock_memory;
@@ -820,17 +821,23 @@ static const char *cmdline_value(const char *cmdline, const char *key, char *buf
  * the default with CONFIG_RODATA_FULL_DEFAULT_ENABLED, or debug_pagealloc.
  * Unknown without the command line's word or the kernel's config.
  */
-static enum kconfig_tristate arm64_linear_map_pages(const struct bootmem_report *r, const char *cmdline)
+static enum kconfig_tristate arm64_linear_map_pages(const struct bootmem_report *r, const char *cmdline,
+						    enum bm_src *src)
 {
 	const struct kconfig_facts *k = r->in.has_kconfig ? &r->in.kconfig : NULL;
 	char v[16];
 
-	if (cmdline_value(cmdline, "debug_pagealloc=", v, sizeof(v)))
-		return !strcmp(v, "on") ? KCONFIG_YES : k ? k->rodata_full_default : KCONFIG_UNKNOWN;
-	if (k && k->debug_pagealloc_default == KCONFIG_YES)
+	*src = BM_SRC_CMDLINE;
+	if (cmdline_value(cmdline, "debug_pagealloc=", v, sizeof(v)) && !strcmp(v, "on"))
 		return KCONFIG_YES;
+	if (!cmdline_value(cmdline, "debug_pagealloc=", v, sizeof(v)) && k &&
+	    k->debug_pagealloc_default == KCONFIG_YES) {
+		*src = BM_SRC_KCONFIG;
+		return KCONFIG_YES;
+	}
 	if (cmdline_value(cmdline, "rodata=", v, sizeof(v)))
 		return !strcmp(v, "full") ? KCONFIG_YES : KCONFIG_NO;
+	*src = BM_SRC_KCONFIG;
 	return k ? k->rodata_full_default : KCONFIG_UNKNOWN;
 }
 
@@ -871,19 +878,22 @@ static int stock_pgtable(struct bootmem_report *r, uint32_t ps)
 	const char *cmdline = r->in.cmdline ? r->in.cmdline : r->in.has_dmesg ? r->in.dmesg.cmdline : NULL;
 	struct pgtable_walk w = { .ps = ps };
 	struct bm_region *g = NULL;
+	enum bm_src src;
 	uint64_t bytes;
 	int rc;
 
-	if (!arch_is(r, "aarch64") || arm64_linear_map_pages(r, cmdline) != KCONFIG_YES)
+	if (!arch_is(r, "aarch64") || arm64_linear_map_pages(r, cmdline, &src) != KCONFIG_YES)
 		return 0;
+	/* The command line as the kernel's messages gave it, when proc/cmdline was not read. */
+	if (src == BM_SRC_CMDLINE && !r->in.cmdline)
+		src = BM_SRC_DMESG;
 	w.span[0] = (uint64_t)ps * (ps / 8);
 	w.span[1] = w.span[0] * (ps / 8);
 	for_each_ram(r, pgtable_fn, &w);
 	bytes = (w.tables[0] + w.tables[1]) * ps;
 	if (!bytes)
 		return 0;
-	rc = stock_region(r, "pgtable", BM_KIND_PGTABLE,
-			  r->in.has_kconfig ? BM_SRC_KCONFIG : r->in.cmdline ? BM_SRC_CMDLINE : BM_SRC_DMESG, &g);
+	rc = stock_region(r, "pgtable", BM_KIND_PGTABLE, src, &g);
 	if (rc < 0)
 		return rc;
 	stock_figures(g, g->src, bytes, bytes, 0, 0);
@@ -1351,7 +1361,7 @@ int model_build_stock(struct bootmem_report *r)
 	ps = stock_page_size(d);
 	walk.ps = ps;
 	for_each_ram(r, ram_walk_fn, &walk);
-	walk_nomap_sections(r, &walk);
+	walk_memory_sections(r, &walk);
 	rc = stock_kernel(r, ps);
 	if (rc >= 0)
 		rc = stock_initrd(r, ps);

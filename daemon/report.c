@@ -32,7 +32,7 @@ int report_load(const char *root, const struct report_paths *paths, struct bootm
 {
 	_cleanup_(report_freep) struct bootmem_report *rep = NULL;
 	_cleanup_close_ int rootfd = -1;
-	char kpath[192];
+	char dpath[192];
 	bool live;
 	int r;
 
@@ -55,8 +55,8 @@ int report_load(const char *root, const struct report_paths *paths, struct bootm
 			continue;
 		if (!path)
 			path = live && d->live_path ? d->live_path : d->path;
-		if (id == BM_SRC_KCONFIG && (!paths || !paths->path[id])) {
-			path = kconfig_default_path(rep->in.release, kpath, sizeof(kpath));
+		if (d->default_path && (!paths || !paths->path[id])) {
+			path = d->default_path(&rep->in, dpath, sizeof(dpath));
 			if (!path)
 				continue;
 		}

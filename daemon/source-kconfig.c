@@ -11,9 +11,11 @@
 /* A distribution's config is 200-300 KiB of text. */
 #define KCONFIG_MAX (8u << 20)
 
-const char *kconfig_default_path(const char *release, char *buf, size_t n)
+const char *kconfig_default_path(const struct bm_inputs *in, char *buf, size_t n)
 {
-	if (!release || !*release || strchr(release, '/') || snprintf(buf, n, "boot/config-%s", release) >= (int)n)
+	const char *release = in->release;
+
+	if (!*release || strchr(release, '/') || snprintf(buf, n, "boot/config-%s", release) >= (int)n)
 		return NULL;
 	return buf;
 }

@@ -27,7 +27,7 @@ struct kconfig_facts {
 	enum kconfig_tristate debug_pagealloc_default;
 };
 
-/* The default path under the root, "boot/config-" and @release, into @buf; NULL if @release is empty. */
-const char *kconfig_default_path(const char *release, char *buf, size_t n);
+/* The default path under the root, "boot/config-" and the release, into @buf; NULL without a release. */
+const char *kconfig_default_path(const struct bm_inputs *in, char *buf, size_t n);
 /* Text, or gzip of it (at most 8 MiB once inflated). */
 int kconfig_load(const char *buf, size_t len, struct bm_inputs *in, struct source_diag *d);

@@ -93,10 +93,10 @@ static const struct source_desc sources[_BM_SRC_MAX] = {
 		.parse = memblock_load, .unload = memblock_unload,
 	},
 	[BM_SRC_KCONFIG] = {
-		/* The path names the release: report_load() fills it in from proc/version. */
+		/* The path names the release, from proc/version (read before it). */
 		.name = "kconfig", .option = "kconfig", .key = "KernelConfig",
-		.path = "boot/config-RELEASE", .help = "(or proc/config.gz)", .max = TEXT_MAX,
-		.parse = kconfig_load,
+		.path = "boot/config-RELEASE", .help = "(gzip too)", .max = TEXT_MAX,
+		.default_path = kconfig_default_path, .parse = kconfig_load,
 	},
 	[BM_SRC_MEMBLOCK_MEMORY] = {
 		.name = "memblock_memory", .option = "memblock-memory", .key = "MemblockMemory",

@@ -110,6 +110,8 @@ struct source_desc {
 	const char *option;	/* --source NAME=PATH; NULL when it cannot be moved */
 	const char *key;	/* [Sources] KEY=PATH */
 	const char *path;	/* default, relative to the root; NULL: not read */
+	/* Optional: the default path from what the sources before it gave (into @buf); NULL: none. */
+	const char *(*default_path)(const struct bm_inputs *in, char *buf, size_t n);
 	const char *live_path;	/* default when the root is the running system, if another */
 	const char *help;	/* --help, after the default path */
 	size_t max;		/* bytes read at most */

@@ -336,10 +336,15 @@ static void test_kconfig(void)
 	{
 		char path[64];
 
-		CHECK(kconfig_default_path("6.12.117", path, sizeof(path)) && !strcmp(path, "boot/config-6.12.117"),
+		memset(&in, 0, sizeof(in));
+		snprintf(in.release, sizeof(in.release), "6.12.117");
+		CHECK(kconfig_default_path(&in, path, sizeof(path)) && !strcmp(path, "boot/config-6.12.117"),
 		      "the default path names the release");
-		CHECK(!kconfig_default_path("", path, sizeof(path)) && !kconfig_default_path("../x", path, sizeof(path)),
-		      "no path without a release, or with a slash in it");
+		in.release[0] = '\0';
+		CHECK(!kconfig_default_path(&in, path, sizeof(path)), "no path without a release");
+		snprintf(in.release, sizeof(in.release), "../x");
+		CHECK(!kconfig_default_path(&in, path, sizeof(path)),
+		      "no path with a slash in the release");
 	}
 }
 
